@@ -1,0 +1,90 @@
+/**
+ * The embedded engines local mode runs in its own process, each spoken to by the real AWS
+ * SDK v3 clients: dynalite (DynamoDB API on LevelDB files, persistent), fauxqs (SQS API, in
+ * memory: after a restart the sweeper re-enqueues every unfinished delivery from DynamoDB),
+ * and our Secrets Manager emulator (a JSON file). No Docker, no Java.
+ */
+import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { TableDefinition } from '../../lib/table-definitions';
+import { startSecretsManagerEmulator, type SecretsManagerEmulator } from './secrets-manager-emulator';
+
+/** Running engines and where they listen. */
+export interface Engines {
+  dynamodbEndpoint: string;
+  sqsEndpoint: string;
+  secretsManagerEndpoint: string;
+  fauxqs: { createQueue(name: string, options?: { attributes?: Record<string, string> }): { queueUrl: string; queueArn: string } };
+  stop(): Promise<void>;
+}
+
+/** Starts dynalite, fauxqs and the Secrets Manager emulator on loopback ports. */
+export async function startEngines(dataDir: string): Promise<Engines> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const dynalite = (await import('dynalite')).default;
+  const dynamo = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    dynamo.once('error', reject);
+    dynamo.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { startFauxqs } = await import('fauxqs');
+  const queues = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
+  let secrets: SecretsManagerEmulator;
+  try {
+    secrets = await startSecretsManagerEmulator({ dataFile: path.join(dataDir, 'secrets.json') });
+  } catch (error) {
+    await queues.stop();
+    throw error;
+  }
+  return {
+    dynamodbEndpoint: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+    sqsEndpoint: `http://127.0.0.1:${queues.port}`,
+    secretsManagerEndpoint: secrets.endpoint,
+    fauxqs: queues,
+    async stop() {
+      await Promise.allSettled([
+        queues.stop(),
+        secrets.close(),
+        new Promise<void>((resolve) => dynamo.close(() => resolve())),
+      ]);
+    },
+  };
+}
+
+/** CreateTable input for a table definition (on-demand, like the stack). */
+export function createTableInput(name: string, table: TableDefinition): CreateTableCommandInput {
+  const keyNames = new Set<string>([table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])]);
+  for (const index of table.indexes) {
+    keyNames.add(index.partitionKey);
+    if (index.sortKey) keyNames.add(index.sortKey);
+  }
+  const keySchema = (partition: string, sort?: string) => [
+    { AttributeName: partition, KeyType: 'HASH' as const },
+    ...(sort ? [{ AttributeName: sort, KeyType: 'RANGE' as const }] : []),
+  ];
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...keyNames].map((attribute) => ({ AttributeName: attribute, AttributeType: 'S' as const })),
+    KeySchema: keySchema(table.partitionKey, table.sortKey),
+    GlobalSecondaryIndexes: table.indexes.length
+      ? table.indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: keySchema(index.partitionKey, index.sortKey),
+          Projection: index.include ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.include } : { ProjectionType: 'ALL' as const },
+        }))
+      : undefined,
+  };
+}
+
+/** Creates the table unless it exists (data survives restarts). TTL is not emulated locally. */
+export async function ensureTable(client: DynamoDBClient, name: string, table: TableDefinition): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: name }));
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
+    await client.send(new CreateTableCommand(createTableInput(name, table)));
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Local stand-in for API Gateway: a node:http server on 127.0.0.1 that matches the route
+ * table, runs the real authorizer handler for protected routes (401 when it refuses, as
+ * API Gateway does), and calls the real api/ingest handlers with API Gateway proxy events.
+ */
+import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { matchRoute, type RouteDefinition, type RouteHandler } from '../../lib/routes';
+
+/** Handlers the gateway calls. */
+export interface GatewayHandlers {
+  authorizer: (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+  routes: Record<RouteHandler, (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>>;
+}
+
+/** Bodies beyond this are cut off unread (the handler's own limit, 256 KiB, answers 413 first). */
+const READ_LIMIT_BYTES = 1024 * 1024;
+
+/** A Lambda context for local invocations (Powertools reads its fields). */
+export function localLambdaContext(functionName: string, timeoutMs: number): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/local/${functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  response.end(JSON.stringify(body));
+}
+
+function gatewayError(response: http.ServerResponse, status: number, code: string, message: string): void {
+  sendJson(response, status, { error: { code, message } });
+}
+
+async function readBody(request: http.IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > READ_LIMIT_BYTES) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function authorize(handlers: GatewayHandlers, route: RouteDefinition, token: string | undefined, method: string, path: string) {
+  if (route.roles.length === 0) return null;
+  if (!token) return 'unauthorized' as const;
+  try {
+    const result = await handlers.authorizer({ type: 'TOKEN', authorizationToken: token, methodArn: `arn:aws:execute-api:us-east-1:000000000000:local/v1/${method}${path}` });
+    const allowed = result.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
+    return allowed ? { principalId: result.principalId, ...(result.context ?? {}) } : ('forbidden' as const);
+  } catch {
+    return 'unauthorized' as const;
+  }
+}
+
+function toProxyEvent(request: http.IncomingMessage, url: URL, route: RouteDefinition, pathParameters: Record<string, string>, body: Buffer, authorizer: Record<string, unknown> | null): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+    headers[name] = values.join(',');
+    multiValueHeaders[name] = values;
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = value;
+    (multiQuery[name] ??= []).push(value);
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  return {
+    resource: route.path,
+    path: url.pathname,
+    httpMethod: route.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
+    stageVariables: null,
+    body: body.length ? body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000', apiId: 'local', stage: 'v1', requestId: randomUUID(), resourceId: 'local', resourcePath: route.path,
+      httpMethod: route.method, path: `/v1${url.pathname}`, protocol: 'HTTP/1.1', requestTimeEpoch: Date.now(),
+      authorizer: authorizer ?? undefined,
+      identity: { sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: request.headers['user-agent'] ?? null } as APIGatewayProxyEvent['requestContext']['identity'],
+    },
+  };
+}
+
+/** Starts the local API on 127.0.0.1:`port`; resolves with the bound port. */
+export async function startGateway(handlers: GatewayHandlers, port: number): Promise<{ port: number; server: http.Server }> {
+  const server = http.createServer((request, response) => {
+    handle(handlers, request, response).catch(() => {
+      if (!response.headersSent) gatewayError(response, 500, 'INTERNAL', 'internal error');
+      else response.destroy();
+    });
+  });
+  // Keep-alive well above typical client pools' idle time, so benchmarks reuse connections.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return { port: (server.address() as AddressInfo).port, server };
+}
+
+async function handle(handlers: GatewayHandlers, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const method = request.method ?? 'GET';
+  const matched = matchRoute(method, url.pathname);
+  if (matched === undefined) return gatewayError(response, 404, 'NOT_FOUND', `no route ${method} ${url.pathname}`);
+  if (matched === 'method-not-allowed') return gatewayError(response, 405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`);
+  const token = request.headers.authorization;
+  const authorizer = await authorize(handlers, matched.route, token, method, url.pathname);
+  if (authorizer === 'unauthorized') return gatewayError(response, 401, 'UNAUTHENTICATED', 'missing or unknown API key');
+  if (authorizer === 'forbidden') return gatewayError(response, 403, 'FORBIDDEN', 'access denied');
+  const body = await readBody(request);
+  if (body === 'too-large') return gatewayError(response, 413, 'PAYLOAD_TOO_LARGE', 'body is larger than 262144 bytes');
+  const event = toProxyEvent(request, url, matched.route, matched.pathParameters, body, authorizer);
+  const result = await handlers.routes[matched.route.handler](event, localLambdaContext(matched.route.handler, 29_000));
+  response.writeHead(result.statusCode, result.headers as http.OutgoingHttpHeaders);
+  response.end(result.body);
+}

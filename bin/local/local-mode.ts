@@ -1,0 +1,127 @@
+/**
+ * Starts local mode: engines, tables and queues, the real handlers, the gateway, the queue
+ * poller and the sweeper. Environment variables are set before the handler modules are
+ * loaded, because those make their AWS clients at module scope, exactly as in Lambda.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE } from '../../lib/table-definitions';
+import { startEngines, ensureTable } from './engines';
+import { startGateway } from './gateway';
+import { loadLocalKeys, type LocalKeys } from './keys-file';
+import { removeRuntime, writeRuntime } from './runtime-file';
+import { LOCAL_RESOURCES, type LocalSettings } from './settings';
+import { startSqsPoller } from './sqs-poller';
+
+/** A running local mode. */
+export interface LocalMode {
+  baseUrl: string;
+  keys: LocalKeys;
+  stop(): Promise<void>;
+}
+
+/** Redrive count, as in the stack: a message failing this often goes to the DLQ. */
+const MAX_RECEIVE_COUNT = 5;
+
+export async function startLocalMode(settings: LocalSettings): Promise<LocalMode> {
+  const engines = await startEngines(settings.dataDir);
+  try {
+    return await startOnEngines(settings, engines);
+  } catch (error) {
+    await engines.stop();
+    throw error;
+  }
+}
+
+async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnType<typeof startEngines>>): Promise<LocalMode> {
+  const attemptTimeoutMs = Number(process.env.ATTEMPT_TIMEOUT_MS ?? 15000);
+  // As deployed: visibility ≥ 6× the time one batch may take (here: one attempt's limit).
+  const visibilitySeconds = Math.max(30, Math.ceil((6 * attemptTimeoutMs) / 1000));
+  const dlq = engines.fauxqs.createQueue(LOCAL_RESOURCES.deadLetterQueue, { attributes: { MessageRetentionPeriod: '1209600' } });
+  const queue = engines.fauxqs.createQueue(LOCAL_RESOURCES.queue, {
+    attributes: {
+      VisibilityTimeout: String(visibilitySeconds),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: String(MAX_RECEIVE_COUNT) }),
+    },
+  });
+
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    DYNAMODB_ENDPOINT: engines.dynamodbEndpoint,
+    SQS_ENDPOINT: engines.sqsEndpoint,
+    SECRETS_MANAGER_ENDPOINT: engines.secretsManagerEndpoint,
+    CONFIG_TABLE: LOCAL_RESOURCES.configTable,
+    DELIVERIES_TABLE: LOCAL_RESOURCES.deliveriesTable,
+    EVENTS_TABLE: LOCAL_RESOURCES.eventsTable,
+    DELIVERY_QUEUE_URL: queue.queueUrl,
+    SWEEP_GRACE_SECONDS: String(visibilitySeconds + 30),
+    POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+
+  const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: engines.dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  await ensureTable(dynamo, LOCAL_RESOURCES.configTable, CONFIG_TABLE);
+  await ensureTable(dynamo, LOCAL_RESOURCES.deliveriesTable, DELIVERIES_TABLE);
+  await ensureTable(dynamo, LOCAL_RESOURCES.eventsTable, EVENTS_TABLE);
+  dynamo.destroy();
+
+  const [api, ingest, authorizer, deliver, sweeper, container, keysService, sweeperService, clients] = await Promise.all([
+    import('../../lambdas/handlers/api'),
+    import('../../lambdas/handlers/ingest'),
+    import('../../lambdas/handlers/authorizer'),
+    import('../../lambdas/handlers/deliver'),
+    import('../../lambdas/handlers/sweeper'),
+    import('../../lambdas/adapters/container'),
+    import('../../lambdas/domain/services/keys'),
+    import('../../lambdas/domain/services/sweeper'),
+    import('../../lambdas/adapters/aws-clients'),
+  ]);
+  const deps = container.serviceDeps();
+
+  const keys = loadLocalKeys(settings.dataDir, settings.adminKey, settings.registryKey);
+  for (const [key, team, role, name] of [
+    [keys.adminKey, settings.team, 'admin', 'local admin'],
+    [keys.registryKey, '*', 'registry', 'local registry'],
+  ] as const) {
+    if (!(await deps.keys.findByHash(keysService.hashApiKey(key)))) await keysService.issueKey(deps, team, role, name, key);
+  }
+
+  // The queue is in memory: after a restart, every unfinished delivery is enqueued again for its due time.
+  await sweeperService.sweepDueDeliveries(deps, new Date(8.64e15), 100_000);
+
+  const gateway = await startGateway(
+    { authorizer: authorizer.handler, routes: { api: api.handler, ingest: ingest.handler } },
+    settings.port,
+  );
+  const poller = startSqsPoller({
+    sqs: clients.sqs,
+    queueUrl: queue.queueUrl,
+    queueArn: queue.queueArn,
+    handler: deliver.handler,
+    concurrency: settings.deliverConcurrency,
+    onError: (error) => process.stderr.write(`queue poll failed: ${error instanceof Error ? error.message : String(error)}\n`),
+  });
+  const sweepTimer = setInterval(() => {
+    sweeper.handler().catch((error: unknown) => process.stderr.write(`sweep failed: ${error instanceof Error ? error.message : String(error)}\n`));
+  }, settings.sweepIntervalMs);
+
+  const baseUrl = `http://127.0.0.1:${gateway.port}`;
+  writeRuntime(settings.dataDir, {
+    pid: process.pid, port: gateway.port, baseUrl, dynamodbEndpoint: engines.dynamodbEndpoint, configTable: LOCAL_RESOURCES.configTable,
+  });
+
+  return {
+    baseUrl,
+    keys,
+    async stop() {
+      clearInterval(sweepTimer);
+      await new Promise<void>((resolve) => {
+        gateway.server.close(() => resolve());
+        gateway.server.closeAllConnections();
+      });
+      await poller.stop();
+      removeRuntime(settings.dataDir);
+      await engines.stop();
+    },
+  };
+}

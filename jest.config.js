@@ -1,0 +1,11 @@
+/** Jest: SWC transpiles TypeScript (type checking is its own step: `tsc --noEmit`). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // fauxqs and re2js ship ESM; let SWC turn them into CommonJS for Jest.
+  transformIgnorePatterns: ['/node_modules/(?!(fauxqs|@middy)/)'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,88 @@
+/**
+ * Automations in the config table: `TEAM#<team> / AUTOMATION#<id>`. Enabled automations also
+ * carry `gsi1pk = MATCH#<team>#<type>#<collection or *>`, so matching an event is one indexed
+ * query per key (exact collection and any-collection): the work grows with the automations
+ * that match, not with how many the team has. Disabled ones are left out of the index.
+ * The payload template is kept as JSON text: DynamoDB numbers cannot hold every JSON number.
+ */
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { automationIndexKey } from '../../domain/matching';
+import type { AutomationStore } from '../../domain/ports';
+import type { Automation } from '../../domain/types';
+import { isConditionFailed } from './errors';
+import { queryAll } from './query-all';
+
+function toItem(automation: Automation): Record<string, unknown> {
+  const { action, ...rest } = automation;
+  const { payload, ...actionRest } = action;
+  const item: Record<string, unknown> = {
+    pk: `TEAM#${automation.team}`,
+    sk: `AUTOMATION#${automation.id}`,
+    ...rest,
+    action: actionRest,
+    webhookId: action.webhookId,
+    payloadJson: payload === undefined ? undefined : JSON.stringify(payload),
+  };
+  if (automation.enabled) {
+    item.gsi1pk = automationIndexKey(automation.team, automation.event.type, automation.event.collection);
+    item.gsi1sk = automation.id;
+  }
+  return item;
+}
+
+function toAutomation(item: Record<string, unknown>): Automation {
+  const { id, team, name, description, enabled, event, action, createdAt, updatedAt } = item as unknown as Automation;
+  const restored: Automation = { id, team, name, description, enabled, event, action: { ...action }, createdAt, updatedAt };
+  if (typeof item.payloadJson === 'string') restored.action.payload = JSON.parse(item.payloadJson);
+  return restored;
+}
+
+/** DynamoDB-backed AutomationStore. */
+export class DynamoAutomationStore implements AutomationStore {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+
+  async get(team: string, id: string) {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `TEAM#${team}`, sk: `AUTOMATION#${id}` }, ConsistentRead: true }));
+    return Item ? toAutomation(Item) : undefined;
+  }
+
+  async list(team: string) {
+    const items = await queryAll(this.db, {
+      TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `TEAM#${team}`, ':prefix': 'AUTOMATION#' }, ConsistentRead: true,
+    });
+    return items.map(toAutomation).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async put(automation: Automation) {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: toItem(automation) }));
+  }
+
+  async delete(team: string, id: string) {
+    try {
+      await this.db.send(new DeleteCommand({
+        TableName: this.table, Key: { pk: `TEAM#${team}`, sk: `AUTOMATION#${id}` }, ConditionExpression: 'attribute_exists(pk)',
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async findByIndexKeys(keys: readonly string[]) {
+    const pages = await Promise.all(keys.map((key) => queryAll(this.db, {
+      TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': key },
+    })));
+    return pages.flat().map(toAutomation);
+  }
+
+  async isWebhookInUse(team: string, webhookId: string) {
+    const items = await queryAll(this.db, {
+      TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', FilterExpression: 'webhookId = :hook',
+      ExpressionAttributeValues: { ':pk': `TEAM#${team}`, ':prefix': 'AUTOMATION#', ':hook': webhookId }, ProjectionExpression: 'id',
+      ConsistentRead: true,
+    });
+    return items.length > 0;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Deliveries table: one item per delivery (`id`), attempts inside it so recording an attempt
+ * is a single conditional write. Indexes: `byTeam` (team, createdAt#id) for the newest-first
+ * log, and the sparse `due` (dueShard, dueAt), present only while a delivery is unfinished,
+ * for the sweeper. The event and template are kept as JSON text (see automation-store.ts).
+ */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import { validationError } from '../../domain/errors';
+import type { DeliveryQuery, DeliveryStore } from '../../domain/ports';
+import type { Delivery } from '../../domain/types';
+import { isConditionFailed } from './errors';
+
+/** Shards of the `due` index, so a busy system does not write one hot partition. */
+export const DUE_SHARDS = 4;
+/** Pages read at most to fill one filtered page of the log (bounds a request's cost). */
+const MAX_PAGES_PER_LIST = 10;
+
+function dueShard(id: string): string {
+  return `DUE#${createHash('sha256').update(id).digest()[0] % DUE_SHARDS}`;
+}
+
+function isOpen(delivery: Delivery): boolean {
+  return delivery.status === 'pending' || delivery.status === 'retrying';
+}
+
+function toItem(delivery: Delivery, expiresAt: number): Record<string, unknown> {
+  const { event, template, ...rest } = delivery;
+  return {
+    ...rest,
+    createdSk: `${delivery.createdAt}#${delivery.id}`,
+    eventJson: JSON.stringify(event),
+    templateJson: template === undefined ? undefined : JSON.stringify(template),
+    expiresAt,
+    ...(isOpen(delivery) ? { dueShard: dueShard(delivery.id), dueAt: delivery.nextAttemptAt } : {}),
+  };
+}
+
+function toDelivery(item: Record<string, unknown>): Delivery {
+  const { eventJson, templateJson, createdSk: _sk, expiresAt: _ttl, dueShard: _shard, dueAt: _due, ...rest } = item;
+  return {
+    ...(rest as unknown as Delivery),
+    event: JSON.parse(eventJson as string),
+    template: typeof templateJson === 'string' ? JSON.parse(templateJson) : undefined,
+  };
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string, team: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (key && key.team === team && typeof key.id === 'string' && typeof key.createdSk === 'string') {
+      return { id: key.id, team: key.team, createdSk: key.createdSk };
+    }
+  } catch {
+    // fall through: a cursor we did not make
+  }
+  throw validationError('cursor', 'is not a cursor from this list');
+}
+
+/** DynamoDB-backed DeliveryStore. */
+export class DynamoDeliveryStore implements DeliveryStore {
+  constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
+
+  async get(id: string) {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }));
+    return Item ? toDelivery(Item) : undefined;
+  }
+
+  async createIfAbsent(delivery: Delivery, expiresAt: number) {
+    try {
+      await this.db.send(new PutCommand({ TableName: this.table, Item: toItem(delivery, expiresAt), ConditionExpression: 'attribute_not_exists(id)' }));
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async saveAttemptResult(delivery: Delivery, expectedAttemptCount: number) {
+    return this.conditionalUpdate(delivery, 'attemptCount = :expected', { ':expected': expectedAttemptCount });
+  }
+
+  async startNewRound(delivery: Delivery, expectedAttemptCount: number) {
+    return this.conditionalUpdate(delivery, 'attemptCount = :expected AND #status IN (:succeeded, :failed)', {
+      ':expected': expectedAttemptCount, ':succeeded': 'succeeded', ':failed': 'failed',
+    });
+  }
+
+  private async conditionalUpdate(delivery: Delivery, condition: string, values: Record<string, unknown>): Promise<boolean> {
+    const open = isOpen(delivery);
+    const set = [
+      '#status = :status', 'attempts = :attempts', 'attemptCount = :attemptCount', 'roundAttempts = :roundAttempts',
+      'nextAttemptAt = :nextAttemptAt', 'updatedAt = :updatedAt', '#url = :url',
+      ...(open ? ['dueShard = :dueShard', 'dueAt = :dueAt'] : []),
+    ];
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.table,
+        Key: { id: delivery.id },
+        UpdateExpression: `SET ${set.join(', ')}${open ? '' : ' REMOVE dueShard, dueAt'}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#status': 'status', '#url': 'url' },
+        ExpressionAttributeValues: {
+          ...values,
+          ':status': delivery.status, ':attempts': delivery.attempts, ':attemptCount': delivery.attemptCount,
+          ':roundAttempts': delivery.roundAttempts, ':nextAttemptAt': delivery.nextAttemptAt, ':updatedAt': delivery.updatedAt,
+          ':url': delivery.url,
+          ...(open ? { ':dueShard': dueShard(delivery.id), ':dueAt': delivery.nextAttemptAt } : {}),
+        },
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async list(query: DeliveryQuery) {
+    const filters: string[] = [];
+    const values: Record<string, unknown> = { ':team': query.team };
+    const names: Record<string, string> = {};
+    for (const field of ['automationId', 'webhookId', 'eventId', 'status'] as const) {
+      const value = query[field];
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      filters.push(`#${field} = :${field}`);
+    }
+    const items: Delivery[] = [];
+    let startKey = query.cursor ? decodeCursor(query.cursor, query.team) : undefined;
+    let more = true;
+    for (let pages = 0; more && items.length < query.limit && pages < MAX_PAGES_PER_LIST; pages++) {
+      const page = await this.db.send(new QueryCommand({
+        TableName: this.table, IndexName: 'byTeam', KeyConditionExpression: 'team = :team', ScanIndexForward: false,
+        FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+        ExpressionAttributeNames: filters.length ? names : undefined,
+        ExpressionAttributeValues: values, Limit: query.limit, ExclusiveStartKey: startKey,
+      }));
+      for (const item of page.Items ?? []) {
+        if (items.length === query.limit) break;
+        items.push(toDelivery(item));
+        startKey = { id: item.id, team: item.team, createdSk: item.createdSk };
+      }
+      if (items.length < query.limit) startKey = page.LastEvaluatedKey;
+      more = startKey !== undefined;
+    }
+    return { items, nextCursor: more && startKey ? encodeCursor(startKey) : null };
+  }
+
+  async findDue(dueBefore: string, limit: number) {
+    const shards = await Promise.all(Array.from({ length: DUE_SHARDS }, (_, shard) => this.db.send(new QueryCommand({
+      TableName: this.table, IndexName: 'due', KeyConditionExpression: 'dueShard = :shard AND dueAt <= :before',
+      ExpressionAttributeValues: { ':shard': `DUE#${shard}`, ':before': dueBefore }, Limit: limit,
+    }))));
+    return shards
+      .flatMap((page) => page.Items ?? [])
+      .map((item) => ({ id: item.id as string, attemptCount: Number(item.attemptCount ?? 0), dueAt: item.dueAt as string }))
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
+      .slice(0, limit);
+  }
+}

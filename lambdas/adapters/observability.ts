@@ -1,0 +1,15 @@
+/**
+ * Logger and metrics (Powertools), one per process. Logs are JSON; nothing logs request
+ * bodies, headers or secret values — only ids, routes, statuses and timings.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+
+/** The service's structured logger. */
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'registry-webhooks' });
+
+/** The service's CloudWatch metrics (EMF), namespace `RegistryWebhooks`. */
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'RegistryWebhooks',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'registry-webhooks',
+});

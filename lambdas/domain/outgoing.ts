@@ -1,0 +1,54 @@
+/**
+ * Builds the exact POST a receiver gets (api.md, "The POST a receiver gets"): the rendered
+ * body, signed with the webhook's secret, with its access token as a bearer token. Used by
+ * real deliveries and by the test route, so both are signed the same way.
+ */
+import type { OutgoingRequest, SecretStore } from './ports';
+import { signPayload } from './signing';
+import { renderPayload } from './template';
+import type { RegistryEvent, Webhook } from './types';
+
+/** A request ready to send, and its body with secret values redacted (for the log). */
+export interface PreparedRequest {
+  request: OutgoingRequest;
+  redactedBody: string;
+}
+
+/** Thrown when a secret the webhook names no longer exists (e.g. deleted in the console). */
+export class MissingSecretError extends Error {
+  constructor(readonly secretName: string) {
+    super(`secret ${secretName} not found`);
+    this.name = 'MissingSecretError';
+  }
+}
+
+async function loadSecret(secrets: SecretStore, team: string, name: string | null): Promise<string | null> {
+  if (!name) return null;
+  const value = await secrets.getValue(team, name);
+  if (value === undefined) throw new MissingSecretError(name);
+  return value;
+}
+
+/** Renders, signs and addresses one delivery attempt. */
+export async function prepareRequest(
+  secrets: SecretStore,
+  webhook: Webhook,
+  template: unknown,
+  event: RegistryEvent,
+  deliveryId: string,
+  userAgent: string,
+): Promise<PreparedRequest> {
+  const [secretValue, accessToken] = await Promise.all([
+    loadSecret(secrets, webhook.team, webhook.secret),
+    loadSecret(secrets, webhook.team, webhook.accessToken),
+  ]);
+  const { body, redacted } = renderPayload(template, event, { accessToken, secretName: webhook.secret, secretValue });
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'User-Agent': userAgent,
+    'X-Wandb-Delivery': deliveryId,
+  };
+  if (accessToken !== null) headers.Authorization = `Bearer ${accessToken}`;
+  if (secretValue !== null) headers['X-Wandb-Signature'] = signPayload(secretValue, body);
+  return { request: { url: webhook.url, headers, body }, redactedBody: redacted };
+}

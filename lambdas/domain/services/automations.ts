@@ -1,0 +1,83 @@
+/** Automations: a registry event filter → a webhook, with a payload template. */
+import { ApiError, notFound, validationError } from '../errors';
+import { compilePattern } from '../matching';
+import { automationPatchSchema, automationSchema, parseBody } from '../schemas';
+import { validateTemplate } from '../template';
+import type { Automation } from '../types';
+import { newId, type ServiceDeps } from './deps';
+
+/** Largest accepted template, as JSON text: keeps a delivery record well inside DynamoDB's item limit. */
+export const MAX_TEMPLATE_BYTES = 32 * 1024;
+
+/** The automation as the API shows it. */
+export function toAutomationResponse({ team: _team, ...rest }: Automation) {
+  return rest;
+}
+
+async function checkAutomation(deps: ServiceDeps, automation: Automation): Promise<Automation> {
+  const { event, action } = automation;
+  if (event.aliasPattern !== undefined) {
+    if (event.type !== 'ADD_ARTIFACT_ALIAS') throw validationError('event.aliasPattern', 'only applies to ADD_ARTIFACT_ALIAS');
+    const compiled = compilePattern('event.aliasPattern', event.aliasPattern);
+    if (!compiled.ok) throw new ApiError('VALIDATION_FAILED', compiled.message, [{ field: 'event.aliasPattern', message: compiled.message }]);
+  }
+  if (event.tagPattern !== undefined) {
+    if (event.type !== 'ADD_ARTIFACT_TAG') throw validationError('event.tagPattern', 'only applies to ADD_ARTIFACT_TAG');
+    const compiled = compilePattern('event.tagPattern', event.tagPattern);
+    if (!compiled.ok) throw new ApiError('VALIDATION_FAILED', compiled.message, [{ field: 'event.tagPattern', message: compiled.message }]);
+  }
+  const hook = await deps.webhooks.get(automation.team, action.webhookId);
+  if (!hook) throw validationError('action.webhookId', `webhook ${action.webhookId} does not exist`);
+  const checked = validateTemplate(action.payload, { secretName: hook.secret, hasAccessToken: hook.accessToken !== null });
+  if (!checked.ok) throw new ApiError('VALIDATION_FAILED', checked.message, [{ field: 'action.payload', message: checked.message }]);
+  if (checked.template !== undefined && Buffer.byteLength(JSON.stringify(checked.template)) > MAX_TEMPLATE_BYTES) {
+    throw validationError('action.payload', `must be at most ${MAX_TEMPLATE_BYTES} bytes of JSON`);
+  }
+  const stored: Automation = { ...automation, action: { ...action, payload: checked.template } };
+  if (stored.action.payload === undefined) delete stored.action.payload;
+  return stored;
+}
+
+async function requireAutomation(deps: ServiceDeps, team: string, id: string): Promise<Automation> {
+  const automation = await deps.automations.get(team, id);
+  if (!automation) throw notFound('automation');
+  return automation;
+}
+
+/** `POST /teams/{team}/automations`. */
+export async function createAutomation(deps: ServiceDeps, team: string, body: unknown) {
+  const input = parseBody(automationSchema, body);
+  const now = deps.now().toISOString();
+  const automation = await checkAutomation(deps, { id: newId('au'), team, ...input, createdAt: now, updatedAt: now });
+  await deps.automations.put(automation);
+  return toAutomationResponse(automation);
+}
+
+/** `GET /teams/{team}/automations`. */
+export async function listAutomations(deps: ServiceDeps, team: string) {
+  return { items: (await deps.automations.list(team)).map(toAutomationResponse) };
+}
+
+/** `GET /teams/{team}/automations/{id}`. */
+export async function getAutomation(deps: ServiceDeps, team: string, id: string) {
+  return toAutomationResponse(await requireAutomation(deps, team, id));
+}
+
+/** `PATCH /teams/{team}/automations/{id}`: any field; the result is validated as a whole. */
+export async function updateAutomation(deps: ServiceDeps, team: string, id: string, body: unknown) {
+  const patch = parseBody(automationPatchSchema, body);
+  const previous = await requireAutomation(deps, team, id);
+  const merged: Automation = { ...previous, updatedAt: deps.now().toISOString() };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== undefined) Object.assign(merged, { [key]: value });
+  }
+  const automation = await checkAutomation(deps, merged);
+  await deps.automations.put(automation);
+  return toAutomationResponse(automation);
+}
+
+/** `DELETE /teams/{team}/automations/{id}`. */
+export async function deleteAutomation(deps: ServiceDeps, team: string, id: string): Promise<void> {
+  if (!(await deps.automations.delete(team, id))) throw notFound('automation');
+}
+

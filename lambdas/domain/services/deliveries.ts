@@ -1,0 +1,61 @@
+/** The deliveries log: list, look at, and redeliver. */
+import { ApiError, notFound, validationError } from '../errors';
+import type { Delivery, DeliveryStatus } from '../types';
+import type { ServiceDeps } from './deps';
+
+const STATUSES: readonly DeliveryStatus[] = ['pending', 'retrying', 'succeeded', 'failed'];
+
+/** The delivery as the API shows it (api.md, "Deliveries"). */
+export function toDeliveryResponse(delivery: Delivery) {
+  const { id, eventId, automationId, webhookId, url, status, payload, attempts, nextAttemptAt, createdAt, updatedAt } = delivery;
+  return { id, eventId, automationId, webhookId, url, status, payload, attempts, nextAttemptAt, createdAt, updatedAt };
+}
+
+async function requireDelivery(deps: ServiceDeps, team: string, id: string): Promise<Delivery> {
+  const delivery = await deps.deliveries.get(id);
+  // Another team's delivery is reported as missing, not forbidden: ids must not leak across teams.
+  if (!delivery || delivery.team !== team) throw notFound('delivery');
+  return delivery;
+}
+
+/** `GET /teams/{team}/deliveries?automationId=&webhookId=&eventId=&status=&limit=&cursor=`, newest first. */
+export async function listDeliveries(deps: ServiceDeps, team: string, query: Record<string, string | undefined>) {
+  const limit = query.limit === undefined ? 50 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw validationError('limit', 'must be an integer from 1 to 100');
+  if (query.status !== undefined && !STATUSES.includes(query.status as DeliveryStatus)) {
+    throw validationError('status', `must be one of ${STATUSES.join(', ')}`);
+  }
+  const page = await deps.deliveries.list({
+    team,
+    automationId: query.automationId || undefined,
+    webhookId: query.webhookId || undefined,
+    eventId: query.eventId || undefined,
+    status: query.status || undefined,
+    limit,
+    cursor: query.cursor || undefined,
+  });
+  return { items: page.items.map(toDeliveryResponse), nextCursor: page.nextCursor };
+}
+
+/** `GET /teams/{team}/deliveries/{id}`. */
+export async function getDelivery(deps: ServiceDeps, team: string, id: string) {
+  return toDeliveryResponse(await requireDelivery(deps, team, id));
+}
+
+/**
+ * `POST /teams/{team}/deliveries/{id}/redeliver`: a new round of attempts with the same
+ * delivery id. Refused (409) while the current round is still running.
+ */
+export async function redeliver(deps: ServiceDeps, team: string, id: string) {
+  const delivery = await requireDelivery(deps, team, id);
+  if (delivery.status === 'pending' || delivery.status === 'retrying') {
+    throw new ApiError('CONFLICT', `delivery is ${delivery.status}; redeliver it once it has succeeded or failed`);
+  }
+  const now = deps.now();
+  const next: Delivery = { ...delivery, status: 'pending', roundAttempts: 0, nextAttemptAt: now.toISOString(), updatedAt: now.toISOString() };
+  if (!(await deps.deliveries.startNewRound(next, delivery.attemptCount))) {
+    throw new ApiError('CONFLICT', 'delivery changed meanwhile; try again');
+  }
+  await deps.queue.send([{ deliveryId: id, attempt: delivery.attemptCount + 1, notBefore: now.getTime() }]);
+  return toDeliveryResponse(next);
+}

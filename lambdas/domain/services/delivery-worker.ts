@@ -1,0 +1,96 @@
+/**
+ * One delivery attempt, driven by a queue message. The message says which attempt it is
+ * for; the delivery record says which attempts were made. A message for an attempt already
+ * made (a duplicate, or one the sweeper re-sent) does nothing, so at-least-once queues never
+ * make a second POST for the same attempt.
+ *
+ * Long waits: SQS can delay a message at most 15 minutes, so a message whose `notBefore`
+ * is further out is sent again with the remaining delay (capped at 15 minutes), hop by hop,
+ * without touching DynamoDB. The record's `nextAttemptAt` stays the source of truth, and
+ * the sweeper re-sends any message that went missing.
+ */
+import type { Attempt, Delivery } from '../types';
+import { MissingSecretError, prepareRequest } from '../outgoing';
+import type { DeliveryMessage, SendResult } from '../ports';
+import { nextRetryDelaySeconds, parseRetryAfter } from '../retry';
+import { fitDeliveryItem } from '../delivery-size';
+import type { ServiceDeps } from './deps';
+
+/** How early a message may arrive and still count as due (clock skew, delay rounding). */
+const EARLY_TOLERANCE_MS = 1000;
+
+/** What happened to one message, for metrics and logs. */
+export type WorkerOutcome =
+  | { kind: 'hop' }
+  | { kind: 'stale' }
+  | { kind: 'attempted'; delivery: Delivery; attempt: Attempt };
+
+/** Processes one queue message. Throws only when the message must come back (storage or queue failure). */
+export async function processDeliveryMessage(deps: ServiceDeps, message: DeliveryMessage): Promise<WorkerOutcome> {
+  const now = deps.now();
+  if (message.notBefore - now.getTime() > EARLY_TOLERANCE_MS) {
+    await deps.queue.send([message]);
+    return { kind: 'hop' };
+  }
+  const delivery = await deps.deliveries.get(message.deliveryId);
+  if (!delivery || delivery.status === 'succeeded' || delivery.status === 'failed') return { kind: 'stale' };
+  const made = delivery.attemptCount;
+  if (message.attempt !== made + 1) {
+    // This attempt was made already. If it failed and the follow-up message was lost before
+    // it was sent, send it again now (another duplicate is harmless: it will be stale).
+    if (message.attempt === made && delivery.status === 'retrying') await enqueueNext(deps, delivery);
+    return { kind: 'stale' };
+  }
+
+  const result = await attempt(deps, delivery);
+  const record: Attempt = {
+    number: message.attempt,
+    at: now.toISOString(),
+    status: result.status,
+    durationMs: Math.round(result.durationMs),
+    error: result.error,
+    responseBody: result.responseBody,
+  };
+  const next = settle(deps, delivery, record, result);
+  if (!(await deps.deliveries.saveAttemptResult(fitDeliveryItem(next), made))) return { kind: 'stale' };
+  if (next.status === 'retrying') await enqueueNext(deps, next);
+  return { kind: 'attempted', delivery: next, attempt: record };
+}
+
+async function attempt(deps: ServiceDeps, delivery: Delivery): Promise<SendResult> {
+  const webhook = await deps.webhooks.get(delivery.team, delivery.webhookId);
+  if (!webhook) return failedBeforeSending('webhook was deleted');
+  try {
+    const { request } = await prepareRequest(deps.secrets, webhook, delivery.template, delivery.event, delivery.id, deps.config.userAgent);
+    delivery.url = webhook.url;
+    return await deps.sender.send(request);
+  } catch (error) {
+    if (error instanceof MissingSecretError) return failedBeforeSending(error.message);
+    throw error;
+  }
+}
+
+function failedBeforeSending(error: string): SendResult {
+  return { ok: false, status: null, durationMs: 0, responseBody: '', error, retryAfter: null };
+}
+
+/** The delivery after this attempt: succeeded, failed (schedule spent) or retrying. */
+function settle(deps: ServiceDeps, delivery: Delivery, record: Attempt, result: SendResult): Delivery {
+  const now = deps.now();
+  const roundAttempts = delivery.roundAttempts + 1;
+  const base = { ...delivery, attempts: [...delivery.attempts, record], attemptCount: delivery.attemptCount + 1, roundAttempts, updatedAt: now.toISOString() };
+  if (result.ok) return { ...base, status: 'succeeded', nextAttemptAt: null };
+  const delaySeconds = nextRetryDelaySeconds({
+    schedule: deps.config.retrySchedule,
+    attemptsInRound: roundAttempts,
+    retryAfterSeconds: parseRetryAfter(result.retryAfter, now.getTime()),
+    random: Math.random,
+  });
+  if (delaySeconds === null) return { ...base, status: 'failed', nextAttemptAt: null };
+  return { ...base, status: 'retrying', nextAttemptAt: new Date(now.getTime() + delaySeconds * 1000).toISOString() };
+}
+
+async function enqueueNext(deps: ServiceDeps, delivery: Delivery): Promise<void> {
+  const notBefore = Date.parse(delivery.nextAttemptAt ?? deps.now().toISOString());
+  await deps.queue.send([{ deliveryId: delivery.id, attempt: delivery.attemptCount + 1, notBefore }]);
+}

@@ -1,0 +1,31 @@
+/** Team secrets: write-only values, listed by name and times only. */
+import { ApiError, notFound, validationError } from '../errors';
+import { parseBody, putSecretSchema, SECRET_NAME_PATTERN } from '../schemas';
+import type { SecretInfo } from '../types';
+import type { ServiceDeps } from './deps';
+
+function checkName(name: string): void {
+  if (!SECRET_NAME_PATTERN.test(name)) throw validationError('name', 'must match ^[A-Za-z0-9_]{1,64}$');
+}
+
+/** `PUT /teams/{team}/secrets/{name}`: 201 when created, 200 when replaced. */
+export async function putSecret(deps: ServiceDeps, team: string, name: string, body: unknown): Promise<{ created: boolean; info: SecretInfo }> {
+  checkName(name);
+  const { value } = parseBody(putSecretSchema, body);
+  return deps.secrets.put(team, name, value);
+}
+
+/** `GET /teams/{team}/secrets`. */
+export async function listSecrets(deps: ServiceDeps, team: string) {
+  return { items: await deps.secrets.list(team) };
+}
+
+/** `DELETE /teams/{team}/secrets/{name}`: refused while a webhook uses it. */
+export async function deleteSecret(deps: ServiceDeps, team: string, name: string): Promise<void> {
+  checkName(name);
+  const users = (await deps.webhooks.list(team)).filter((hook) => hook.secret === name || hook.accessToken === name);
+  if (users.length > 0) {
+    throw new ApiError('CONFLICT', `secret ${name} is used by webhook ${users.map((hook) => hook.name).join(', ')}`);
+  }
+  if (!(await deps.secrets.delete(team, name))) throw notFound('secret');
+}

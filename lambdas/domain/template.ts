@@ -1,0 +1,249 @@
+/**
+ * Payload templates: JSON in which string values may hold `${variable}`. Values are substituted
+ * into the parsed tree and the result is serialized with JSON.stringify, so no value can ever
+ * break the JSON (quotes, backslashes, control characters and lone surrogates are all escaped).
+ */
+import type { RegistryEvent } from './types';
+
+/** Variables every template may use, in the order the default payload lists them. */
+export const TEMPLATE_VARIABLES = [
+  'event_type',
+  'event_author',
+  'entity_name',
+  'project_name',
+  'artifact_collection_name',
+  'artifact_version',
+  'artifact_version_string',
+  'alias',
+  'tag',
+] as const;
+
+/** Stands in for secret values in the copy of the payload kept in the deliveries log. */
+export const REDACTED = '[REDACTED]';
+
+/** Deeper templates are refused: they are never legitimate and deep recursion costs stack. */
+const MAX_DEPTH = 32;
+const METADATA_PREFIX = 'artifact_metadata.';
+const ACCESS_TOKEN = 'ACCESS_TOKEN';
+const BUILTIN: ReadonlySet<string> = new Set(TEMPLATE_VARIABLES);
+
+/** What validation needs to know about the automation's webhook to accept secret variables. */
+export interface TemplateContext {
+  /** Name of the webhook's signing secret (usable as `${NAME}`), or null. */
+  secretName: string | null;
+  /** Whether the webhook has an access token (enables `${ACCESS_TOKEN}`). */
+  hasAccessToken: boolean;
+}
+
+/** Secret values for rendering; they only ever reach `body`, never `redacted`. */
+export interface RenderSecrets {
+  accessToken: string | null;
+  secretName: string | null;
+  secretValue: string | null;
+}
+
+/** Result of {@link validateTemplate}. */
+export type TemplateValidation = { ok: true; template: unknown } | { ok: false; message: string };
+
+/**
+ * Calls `visit` for every `${name}` in `text`, in order, with the literal text before it.
+ * Hand-written with indexOf rather than a regex: `/\$\{([^}]+)\}/` backtracks quadratically on
+ * long runs of `${` without a closing brace, and this runs on user input.
+ */
+function scan(text: string, onLiteral: (s: string) => void, onVariable: (name: string) => void): void {
+  let pos = 0;
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf('${', from);
+    if (open === -1) break;
+    const close = text.indexOf('}', open + 2);
+    // No closing brace anywhere after: nothing later can be a variable either.
+    if (close === -1) break;
+    if (close === open + 2) {
+      from = open + 2; // `${}` is literal text: a name needs at least one character.
+      continue;
+    }
+    onLiteral(text.slice(pos, open));
+    onVariable(text.slice(open + 2, close));
+    pos = from = close + 1;
+  }
+  onLiteral(text.slice(pos));
+}
+
+/** Whether `name` may appear in a template of a webhook described by `context`. */
+function isKnownVariable(name: string, context: TemplateContext): boolean {
+  if (BUILTIN.has(name)) return true;
+  if (name.startsWith(METADATA_PREFIX) && name.length > METADATA_PREFIX.length) return true;
+  if (name === ACCESS_TOKEN && context.hasAccessToken) return true;
+  return context.secretName !== null && name === context.secretName;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Returns an error message for the first problem in `value`, or null when it is a valid template. */
+function checkNode(value: unknown, depth: number, context: TemplateContext): string | null {
+  if (value === null || typeof value === 'boolean') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : 'payload: numbers must be finite';
+  if (typeof value === 'string') {
+    let unknown: string | null = null;
+    scan(value, () => undefined, (name) => {
+      if (unknown === null && !isKnownVariable(name, context)) unknown = name;
+    });
+    return unknown === null ? null : `payload: unknown variable \${${unknown}}`;
+  }
+  if (typeof value !== 'object' || (!Array.isArray(value) && !isPlainObject(value))) {
+    return 'payload: not a JSON value';
+  }
+  // depth counts enclosing containers, so MAX_DEPTH nested arrays/objects are still accepted.
+  if (depth >= MAX_DEPTH) return `payload: nested deeper than ${MAX_DEPTH} levels`;
+  const children: unknown[] = Array.isArray(value) ? Array.from(value) : Object.values(value);
+  for (const child of children) {
+    if (child === undefined) return 'payload: not a JSON value';
+    const problem = checkNode(child, depth + 1, context);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
+/**
+ * Checks a payload template at configuration time. `undefined` means "default payload".
+ * A string must hold JSON text; it is returned unchanged (as the template to store) so that
+ * the stored form and the form {@link renderPayload} parses always agree. Never throws.
+ */
+export function validateTemplate(payload: unknown, context: TemplateContext): TemplateValidation {
+  if (payload === undefined) return { ok: true, template: undefined };
+  try {
+    let tree: unknown = payload;
+    if (typeof payload === 'string') {
+      try {
+        tree = JSON.parse(payload);
+      } catch (err) {
+        return { ok: false, message: `payload: not valid JSON (${err instanceof Error ? err.message : String(err)})` };
+      }
+    }
+    const problem = checkNode(tree, 0, context);
+    return problem === null ? { ok: true, template: payload } : { ok: false, message: problem };
+  } catch {
+    // Exotic inputs (throwing getters, proxies) cannot come from a JSON body; refuse them quietly.
+    return { ok: false, message: 'payload: not a JSON value' };
+  }
+}
+
+/** The text a metadata value is inserted as: strings as-is, other values as their JSON. */
+function metadataText(metadata: Record<string, unknown>, key: string): string {
+  // Own properties only: `${artifact_metadata.constructor}` must not reach Object.prototype.
+  if (!Object.prototype.hasOwnProperty.call(metadata, key)) return '';
+  const value = metadata[key];
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return ''; // BigInt or a cycle: cannot come from a JSON event, but must not break a delivery.
+  }
+}
+
+/** Values of the non-secret variables for one event. */
+function builtinValues(event: RegistryEvent): Record<(typeof TEMPLATE_VARIABLES)[number], string> {
+  return {
+    event_type: event.type,
+    event_author: event.author,
+    entity_name: event.entity,
+    project_name: event.project,
+    artifact_collection_name: event.artifact.collection,
+    artifact_version: event.artifact.version,
+    artifact_version_string: event.artifact.versionString,
+    alias: event.alias ?? '',
+    tag: event.tag ?? '',
+  };
+}
+
+type Resolver = (name: string) => string;
+
+/**
+ * Builds the variable lookup. Built-in names win over a secret that happens to share their
+ * name, so a secret can never leak through an ordinary-looking variable.
+ */
+function resolver(event: RegistryEvent, secrets: RenderSecrets, redact: boolean): Resolver {
+  const builtins: Record<string, string> = builtinValues(event);
+  const metadata = event.artifact.metadata ?? {};
+  return (name) => {
+    if (BUILTIN.has(name)) return builtins[name] ?? '';
+    if (name.startsWith(METADATA_PREFIX)) return metadataText(metadata, name.slice(METADATA_PREFIX.length));
+    if (name === ACCESS_TOKEN && secrets.accessToken !== null) return redact ? REDACTED : secrets.accessToken;
+    if (secrets.secretName !== null && name === secrets.secretName) return redact ? REDACTED : (secrets.secretValue ?? '');
+    // Unknown now (e.g. the webhook lost its token after validation): render empty, never fail.
+    return '';
+  };
+}
+
+function substitute(text: string, resolve: Resolver): string {
+  const parts: string[] = [];
+  scan(text, (s) => parts.push(s), (name) => parts.push(resolve(name)));
+  return parts.join('');
+}
+
+function renderNode(value: unknown, resolve: Resolver): unknown {
+  if (typeof value === 'string') return substitute(value, resolve);
+  if (Array.isArray(value)) return value.map((item) => renderNode(item, resolve));
+  if (value !== null && typeof value === 'object') {
+    // fromEntries defines own properties, so a literal "__proto__" key survives as a key.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderNode(v, resolve)]));
+  }
+  return value;
+}
+
+/** The payload sent when an automation has no template: every variable, metadata as an object. */
+function defaultPayload(event: RegistryEvent): Record<string, unknown> {
+  return { ...builtinValues(event), artifact_metadata: event.artifact.metadata ?? {} };
+}
+
+/** A template string is JSON text; a stored value that is not JSON text is taken as a plain string. */
+function parseTemplate(template: unknown): unknown {
+  if (typeof template !== 'string') return template;
+  try {
+    return JSON.parse(template);
+  } catch {
+    return template;
+  }
+}
+
+/**
+ * Renders a validated template for one event. `body` is sent (and signed); `redacted` is the
+ * same document with secret variables replaced by {@link REDACTED}, for the deliveries log.
+ */
+export function renderPayload(
+  template: unknown,
+  event: RegistryEvent,
+  secrets: RenderSecrets,
+): { body: string; redacted: string } {
+  if (template === undefined) {
+    const body = JSON.stringify(defaultPayload(event));
+    return { body, redacted: body };
+  }
+  const tree = parseTemplate(template);
+  const body = JSON.stringify(renderNode(tree, resolver(event, secrets, false))) ?? 'null';
+  const redacted = JSON.stringify(renderNode(tree, resolver(event, secrets, true))) ?? 'null';
+  return { body, redacted };
+}
+
+/** A realistic LINK_ARTIFACT event, used by the webhook test route when no payload is given. */
+export function sampleEvent(): RegistryEvent {
+  return {
+    id: 'evt-sample-0001',
+    type: 'LINK_ARTIFACT',
+    author: 'alice',
+    entity: 'acme',
+    project: 'model-registry',
+    artifact: {
+      collection: 'churn-model',
+      version: 'wandb-artifact://_id/QXJ0aWZhY3Q6MTIz',
+      versionString: 'acme/model-registry/churn-model:v3',
+      metadata: { accuracy: 0.93, framework: 'pytorch', epochs: 20, tags: ['baseline'] },
+    },
+    alias: 'production',
+    tag: null,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The domain's records, shared by handlers, adapters and tests. Pure types: no AWS SDK here.
+ */
+
+/** Registry event types an automation can listen to. */
+export const EVENT_TYPES = ['LINK_ARTIFACT', 'UNLINK_ARTIFACT', 'ADD_ARTIFACT_ALIAS', 'ADD_ARTIFACT_TAG'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** A webhook as stored and returned by the API. `secret`/`accessToken` are secret *names*. */
+export interface Webhook {
+  id: string;
+  team: string;
+  name: string;
+  url: string;
+  secret: string | null;
+  accessToken: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What an automation listens to. */
+export interface AutomationEventFilter {
+  type: EventType;
+  /** Registered model name; absent = every model. */
+  collection?: string;
+  /** RE2 pattern the alias must match (ADD_ARTIFACT_ALIAS only). */
+  aliasPattern?: string;
+  /** RE2 pattern the tag must match (ADD_ARTIFACT_TAG only). */
+  tagPattern?: string;
+}
+
+/** What an automation does: POST to a webhook. */
+export interface WebhookAction {
+  type: 'WEBHOOK';
+  webhookId: string;
+  /** JSON value, or a string holding JSON text, with `${variable}` in string values. Absent = default payload. */
+  payload?: unknown;
+}
+
+/** An automation: event filter → webhook action. */
+export interface Automation {
+  id: string;
+  team: string;
+  name: string;
+  description: string;
+  enabled: boolean;
+  event: AutomationEventFilter;
+  action: WebhookAction;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The registry's report of something that happened to a model. */
+export interface RegistryEvent {
+  id: string;
+  type: EventType;
+  author: string;
+  entity: string;
+  project: string;
+  artifact: {
+    collection: string;
+    version: string;
+    versionString: string;
+    metadata: Record<string, unknown>;
+  };
+  alias: string | null;
+  tag: string | null;
+}
+
+/** Lifecycle of one delivery. */
+export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed';
+
+/** One POST attempt, as recorded in the deliveries log. */
+export interface Attempt {
+  number: number;
+  at: string;
+  status: number | null;
+  durationMs: number;
+  error: string | null;
+  responseBody: string;
+}
+
+/** One delivery: an event × an automation, with every attempt. */
+export interface Delivery {
+  id: string;
+  team: string;
+  eventId: string;
+  automationId: string;
+  webhookId: string;
+  url: string;
+  status: DeliveryStatus;
+  /** The body as sent, with secret values replaced by a redaction marker. */
+  payload: string;
+  attempts: Attempt[];
+  /** Attempts made over the delivery's life (the log may keep fewer: see delivery-size.ts). */
+  attemptCount: number;
+  /** Attempts made in the current round (a redelivery starts a new round). */
+  roundAttempts: number;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * The event and the automation's template as they were when the event arrived: every
+   * attempt renders the same body from them, with the secret values current at send time
+   * (secrets are never stored here).
+   */
+  event: RegistryEvent;
+  template: unknown;
+}
+
+/** An API key record. The key itself is never stored, only its SHA-256 hash. */
+export interface ApiKeyRecord {
+  id: string;
+  /** Team the key belongs to; `*` for registry keys (valid for every team). */
+  team: string;
+  role: 'admin' | 'member' | 'registry';
+  name: string;
+  createdAt: string;
+}
+
+/** Metadata of a team secret. The value never appears in any record the API returns. */
+export interface SecretInfo {
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,0 +1,36 @@
+/**
+ * The `authorizer` Lambda (API Gateway TOKEN authorizer): API key → {team, role}. It only
+ * authenticates; what the key may do is checked per route by the api/ingest handlers from
+ * the route table. The policy therefore allows the whole stage, so API Gateway can cache
+ * one decision per key (≤ 60 s) for every route.
+ */
+import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { dynamoDb } from '../adapters/aws-clients';
+import { DynamoKeyStore } from '../adapters/dynamo/key-store';
+import { logger } from '../adapters/observability';
+import { authenticate } from '../domain/services/keys';
+
+const keys = new DynamoKeyStore(dynamoDb, process.env.CONFIG_TABLE ?? '');
+
+/** `arn:…:apiId/stage/*`: every method and path of this stage. */
+export function stageWildcard(methodArn: string): string {
+  const [prefix, stage] = methodArn.split('/');
+  return `${prefix}/${stage}/*`;
+}
+
+/** TOKEN authorizer handler. Throwing `Unauthorized` makes API Gateway answer 401. */
+export const handler = async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+  const record = await authenticate({ keys }, event.authorizationToken);
+  if (!record) {
+    logger.info('unknown API key');
+    throw new Error('Unauthorized');
+  }
+  return {
+    principalId: record.id,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcard(event.methodArn) }],
+    },
+    context: { team: record.team, role: record.role, keyId: record.id },
+  };
+};

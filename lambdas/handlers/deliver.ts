@@ -1,0 +1,42 @@
+/**
+ * The `deliver` Lambda: consumes the delivery queue. Records of a batch are processed in
+ * parallel; only the failed ones are reported back (`batchItemFailures`), so SQS retries just
+ * those, and a record that keeps failing ends in the DLQ after the redrive count. When every
+ * record fails, the whole batch fails (Powertools' full-batch-failure rule).
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { serviceDeps } from '../adapters/container';
+import { logger, metrics } from '../adapters/observability';
+import { parseDeliveryMessage } from '../adapters/sqs-queue';
+import type { ServiceDeps } from '../domain/services/deps';
+import { processDeliveryMessage } from '../domain/services/delivery-worker';
+
+/** Handles one SQS record; throws to have it retried. */
+export async function handleRecord(deps: ServiceDeps, record: SQSRecord): Promise<void> {
+  const message = parseDeliveryMessage(record.body);
+  const outcome = await processDeliveryMessage(deps, message);
+  if (outcome.kind !== 'attempted') return;
+  const { delivery, attempt } = outcome;
+  metrics.addMetric('AttemptDurationMs', MetricUnit.Milliseconds, attempt.durationMs);
+  if (delivery.status === 'succeeded') metrics.addMetric('DeliverySucceeded', MetricUnit.Count, 1);
+  if (delivery.status === 'failed') metrics.addMetric('DeliveryFailed', MetricUnit.Count, 1);
+  if (delivery.status === 'retrying') metrics.addMetric('DeliveryRetrying', MetricUnit.Count, 1);
+  logger.info('attempt', { deliveryId: delivery.id, team: delivery.team, attempt: attempt.number, status: attempt.status, outcome: delivery.status, ms: attempt.durationMs });
+}
+
+/** Builds the SQS handler over a set of dependencies (tests pass their own). */
+export function createDeliverHandler(deps: () => ServiceDeps) {
+  const processor = new BatchProcessor(EventType.SQS);
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    try {
+      return await processPartialResponse(event, (record: SQSRecord) => handleRecord(deps(), record), processor, { processInParallel: true });
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/** SQS event source handler. */
+export const handler = createDeliverHandler(() => serviceDeps());

@@ -1,0 +1,23 @@
+/** API Gateway proxy responses in the api.md shapes. */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { ApiError } from '../../domain/errors';
+
+const HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
+
+/** A JSON answer; 204 gets no body. */
+export function jsonResponse(statusCode: number, body?: unknown): APIGatewayProxyResult {
+  if (statusCode === 204 || body === undefined) return { statusCode, headers: { 'Cache-Control': 'no-store' }, body: '' };
+  return { statusCode, headers: HEADERS, body: JSON.stringify(body) };
+}
+
+/** The `{"error": {...}}` answer for an ApiError. */
+export function errorResponse(error: ApiError): APIGatewayProxyResult {
+  const body: Record<string, unknown> = { code: error.code, message: error.message };
+  if (error.details.length > 0) body.details = error.details;
+  return jsonResponse(error.status, { error: body });
+}
+
+/** The answer to anything unexpected: generic on purpose, so nothing internal leaks. */
+export function internalErrorResponse(): APIGatewayProxyResult {
+  return errorResponse(new ApiError('INTERNAL', 'internal error; the request may be retried'));
+}

@@ -1,0 +1,514 @@
+/**
+ * The SSRF-guarded sender against REAL receivers on loopback. Only 127.0.0.0/8 is ever dialed:
+ * fake names resolve through stub resolvers, and the one real-DNS test uses a name from
+ * /etc/hosts that points at loopback.
+ */
+import dns from 'node:dns';
+import diagnostics from 'node:diagnostics_channel';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import { createHttpSender, type HttpSender, type HttpSenderOptions, type Resolver } from '../../lambdas/adapters/http-sender';
+
+interface Received {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+interface Receiver {
+  port: number;
+  host: string;
+  requests: Received[];
+  /** TCP connections accepted, whether or not a request followed. */
+  connections: number;
+  close(): Promise<void>;
+}
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+const respondOk: Handler = (_req, res) => {
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.end('ok');
+};
+
+const open: Array<{ close(): Promise<void> }> = [];
+
+async function startReceiver(handler: Handler = respondOk, host = '127.0.0.1'): Promise<Receiver> {
+  const requests: Received[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      requests.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      handler(req, res);
+    });
+  });
+  const receiver: Receiver = {
+    port: 0,
+    host,
+    requests,
+    connections: 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  server.on('connection', () => {
+    receiver.connections += 1;
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  receiver.port = (server.address() as net.AddressInfo).port;
+  open.push(receiver);
+  return receiver;
+}
+
+/** A resolver answering from a fixed table, recording every question. */
+function stubResolver(table: Record<string, string[]>): { resolver: Resolver; calls: string[] } {
+  const calls: string[] = [];
+  const resolver: Resolver = async (hostname) => {
+    calls.push(hostname);
+    const answers = table[hostname];
+    if (!answers) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    return answers.map((address) => ({ address, family: net.isIP(address) === 6 ? 6 : 4 }));
+  };
+  return { resolver, calls };
+}
+
+function sender(options: Partial<HttpSenderOptions>): HttpSender {
+  const s = createHttpSender({ allowHosts: new Set(), attemptTimeoutMs: 5000, ...options });
+  open.push(s);
+  return s;
+}
+
+const SECRET_SIGNATURE = 'c2VjcmV0LXNpZ25hdHVyZS12YWx1ZQ==';
+const SECRET_TOKEN = 'ghp_very_secret_token_value';
+
+function webhookRequest(url: string, body = '{"event":"LINK_ARTIFACT","n":1}') {
+  return {
+    url,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${SECRET_TOKEN}`,
+      'x-wandb-signature': SECRET_SIGNATURE,
+      'x-wandb-delivery': 'dlv_123',
+      'user-agent': 'registry-webhooks/0.1.0',
+    },
+  };
+}
+
+/** Counts sockets undici actually connected, to prove a refusal happened before any dial. */
+const undiciConnected: unknown[] = [];
+const onConnected = (message: unknown): void => {
+  undiciConnected.push(message);
+};
+
+beforeAll(() => diagnostics.subscribe('undici:client:connected', onConnected));
+afterAll(() => diagnostics.unsubscribe('undici:client:connected', onConnected));
+beforeEach(() => {
+  undiciConnected.length = 0;
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((o) => o.close()));
+});
+
+describe('happy path', () => {
+  test('allow-listed 127.0.0.1: the receiver gets exactly the body and headers', async () => {
+    const receiver = await startReceiver();
+    const s = sender({ allowHosts: new Set(['127.0.0.1']) });
+    const body = '{"text":"héllo ✓","n":[1,2,3]}';
+    const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/hooks/wandb?x=1#frag`, body));
+
+    expect(result).toMatchObject({ ok: true, status: 200, responseBody: 'ok', error: null, retryAfter: null });
+    expect(result.durationMs).toBeGreaterThan(0);
+    expect(receiver.requests).toHaveLength(1);
+    const got = receiver.requests[0]!;
+    expect(got.method).toBe('POST');
+    expect(got.url).toBe('/hooks/wandb?x=1');
+    expect(got.body).toBe(body);
+    expect(got.headers).toMatchObject({
+      'content-type': 'application/json',
+      authorization: `Bearer ${SECRET_TOKEN}`,
+      'x-wandb-signature': SECRET_SIGNATURE,
+      'x-wandb-delivery': 'dlv_123',
+      'user-agent': 'registry-webhooks/0.1.0',
+      'content-length': String(Buffer.byteLength(body)),
+      host: `127.0.0.1:${receiver.port}`,
+    });
+  });
+
+  test('a DNS name connects to the checked address, resolved once, on a pooled connection', async () => {
+    const receiver = await startReceiver();
+    const { resolver, calls } = stubResolver({ 'hooks.example.test': ['127.0.0.1'] });
+    // One connection per origin makes reuse deterministic: undici frees a connection a tick
+    // after the body ends, so back-to-back sends would otherwise open a second one.
+    const s = sender({ allowHosts: new Set(['hooks.example.test']), resolver, maxConnections: 1 });
+    const url = `http://hooks.example.test:${receiver.port}/hook`;
+
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await s.send(webhookRequest(url)));
+
+    expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(receiver.requests).toHaveLength(3);
+    expect(receiver.requests[0]!.headers.host).toBe(`hooks.example.test:${receiver.port}`);
+    // One lookup, one TCP connection: keep-alive reuse, no second DNS query to rebind.
+    expect(calls).toEqual(['hooks.example.test']);
+    expect(receiver.connections).toBe(1);
+    // Also proves the diagnostics probe used by the refusal tests below does see connects.
+    expect(undiciConnected).toHaveLength(1);
+  });
+
+  test('without a connection limit, every new connection is one lookup', async () => {
+    const receiver = await startReceiver();
+    const { resolver, calls } = stubResolver({ 'hooks.example.test': ['127.0.0.1'] });
+    const s = sender({ allowHosts: new Set(['hooks.example.test']), resolver });
+    const url = `http://hooks.example.test:${receiver.port}/hook`;
+
+    for (let i = 0; i < 6; i++) expect((await s.send(webhookRequest(url))).ok).toBe(true);
+
+    expect(receiver.requests).toHaveLength(6);
+    expect(receiver.connections).toBeLessThan(6); // pooled
+    expect(calls).toHaveLength(receiver.connections);
+  });
+
+  test('https keeps the URL host as the TLS server name while dialing the checked address', async () => {
+    // A bare TCP server reads the ClientHello; SNI travels in clear text there.
+    let hello: Buffer = Buffer.alloc(0);
+    const server = net.createServer((socket) => {
+      socket.once('data', (chunk: Buffer) => {
+        hello = chunk;
+        socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    open.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const port = (server.address() as net.AddressInfo).port;
+    const { resolver } = stubResolver({ 'hooks.example.test': ['127.0.0.1'] });
+    const s = sender({ allowHosts: new Set(['hooks.example.test']), resolver });
+
+    const result = await s.send(webhookRequest(`https://hooks.example.test:${port}/`));
+
+    expect(result.ok).toBe(false);
+    expect(result.status).toBeNull();
+    expect(hello.includes(Buffer.from('hooks.example.test'))).toBe(true);
+  });
+});
+
+describe('the guard', () => {
+  test('(a) a name resolving to loopback is refused and nothing reaches the receiver', async () => {
+    const receiver = await startReceiver();
+    const { resolver } = stubResolver({ 'hooks.example.test': ['127.0.0.1'] });
+    const s = sender({ resolver });
+
+    const result = await s.send(webhookRequest(`http://hooks.example.test:${receiver.port}/`));
+
+    expect(result).toMatchObject({ ok: false, status: null, responseBody: '' });
+    expect(result.error).toBe('blocked: hooks.example.test resolves to a non-public address (127.0.0.1, loopback)');
+    expect(receiver.connections).toBe(0);
+    expect(undiciConnected).toHaveLength(0);
+  });
+
+  test('(b) one non-public address among public ones refuses the whole name', async () => {
+    const receiver = await startReceiver();
+    const { resolver } = stubResolver({ 'hooks.example.test': ['93.184.216.34', '10.0.0.1'] });
+    const s = sender({ resolver });
+
+    const result = await s.send(webhookRequest(`http://hooks.example.test:${receiver.port}/`));
+
+    expect(result.ok).toBe(false);
+    expect(result.error).toBe('blocked: hooks.example.test resolves to a non-public address (10.0.0.1, private)');
+    expect(receiver.connections).toBe(0);
+    expect(undiciConnected).toHaveLength(0);
+  });
+
+  test('(c) public first, loopback second: refused, nothing dialed', async () => {
+    const receiver = await startReceiver();
+    const { resolver } = stubResolver({ 'hooks.example.test': ['93.184.216.34', '127.0.0.1'] });
+    const s = sender({ resolver });
+
+    const result = await s.send(webhookRequest(`http://hooks.example.test:${receiver.port}/`));
+
+    expect(result.error).toMatch(/^blocked: hooks\.example\.test resolves to a non-public address \(127\.0\.0\.1, loopback\)$/);
+    expect(receiver.connections).toBe(0);
+    expect(undiciConnected).toHaveLength(0);
+  });
+
+  test.each([
+    ['169.254.169.254', 'link-local'],
+    ['127.0.0.53', 'loopback'],
+    ['::1', 'loopback'],
+    ['::ffff:127.0.0.1', 'IPv4-mapped loopback'],
+    ['::ffff:a9fe:a9fe', 'IPv4-mapped link-local'],
+    ['fc00::1', 'unique local'],
+    ['fe80::1', 'link-local'],
+    ['100.64.0.1', 'carrier-grade NAT'],
+    ['192.168.0.10', 'private'],
+    ['172.16.5.4', 'private'],
+    ['0.0.0.0', 'unspecified'],
+    ['224.0.0.251', 'multicast'],
+    ['ff02::1', 'multicast'],
+    ['64:ff9b::7f00:1', 'NAT64 loopback'],
+    ['2002:7f00:1::1', '6to4'],
+    ['2001:0:4136:e378::1', 'Teredo'],
+    ['198.18.0.1', 'benchmarking'],
+    ['not-an-address', 'not an IP address'],
+  ])('(d) %s (%s) is refused', async (address, kind) => {
+    const receiver = await startReceiver();
+    const { resolver } = stubResolver({ 'hooks.example.test': [address] });
+    const s = sender({ resolver });
+
+    const result = await s.send(webhookRequest(`http://hooks.example.test:${receiver.port}/`));
+
+    expect(result.ok).toBe(false);
+    expect(result.error).toBe(`blocked: hooks.example.test resolves to a non-public address (${address}, ${kind})`);
+    expect(receiver.connections).toBe(0);
+  });
+
+  test('an IP-literal URL host that is not allow-listed is refused without DNS', async () => {
+    const receiver = await startReceiver();
+    const { resolver, calls } = stubResolver({});
+    const s = sender({ resolver });
+
+    const v4 = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
+    const v6 = await s.send(webhookRequest(`http://[::ffff:127.0.0.1]:${receiver.port}/`));
+    const decimal = await s.send(webhookRequest(`http://2130706433:${receiver.port}/`));
+
+    expect(v4.error).toBe('blocked: 127.0.0.1 is a non-public address (loopback)');
+    expect(v6.error).toBe('blocked: ::ffff:7f00:1 is a non-public address (IPv4-mapped loopback)');
+    expect(decimal.error).toBe('blocked: 127.0.0.1 is a non-public address (loopback)');
+    expect(calls).toEqual([]);
+    expect(receiver.connections).toBe(0);
+  });
+
+  test('allow-listing is exact: other names resolving to loopback stay blocked', async () => {
+    const receiver = await startReceiver();
+    const { resolver } = stubResolver({ 'hooks.example.test': ['127.0.0.1'], 'other.example.test': ['127.0.0.1'] });
+    const s = sender({ resolver, allowHosts: new Set(['hooks.example.test']) });
+
+    const other = await s.send(webhookRequest(`http://other.example.test:${receiver.port}/`));
+    const allowed = await s.send(webhookRequest(`http://HOOKS.example.test:${receiver.port}/`));
+
+    expect(other.error).toMatch(/^blocked: other\.example\.test /);
+    expect(allowed.ok).toBe(true);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  test('a DNS failure is reported as such', async () => {
+    const { resolver } = stubResolver({});
+    const s = sender({ resolver });
+
+    const result = await s.send(webhookRequest('http://nowhere.example.test/'));
+
+    expect(result).toMatchObject({ ok: false, status: null, error: 'DNS lookup failed for nowhere.example.test (ENOTFOUND)' });
+  });
+
+  test('an empty DNS answer is a DNS failure', async () => {
+    const s = sender({ resolver: async () => [] });
+    const result = await s.send(webhookRequest('http://empty.example.test/'));
+    expect(result.error).toBe('DNS lookup failed for empty.example.test (no addresses)');
+  });
+});
+
+describe('responses and failures', () => {
+  const allow127 = { allowHosts: new Set(['127.0.0.1']) };
+
+  test('(f) a 302 is a failure and its Location is not followed', async () => {
+    const target = await startReceiver();
+    const redirector = await startReceiver((_req, res) => {
+      res.writeHead(302, { location: `http://127.0.0.1:${target.port}/stolen` });
+      res.end('moved');
+    });
+    const s = sender(allow127);
+
+    const result = await s.send(webhookRequest(`http://127.0.0.1:${redirector.port}/`));
+
+    expect(result).toMatchObject({ ok: false, status: 302, error: 'redirect not followed (302)', responseBody: 'moved' });
+    expect(redirector.requests).toHaveLength(1);
+    expect(target.connections).toBe(0);
+  });
+
+  test('(g) a receiver that never answers is cut off at the attempt timeout', async () => {
+    const receiver = await startReceiver(() => {
+      /* never respond */
+    });
+    const s = sender({ ...allow127, attemptTimeoutMs: 300 });
+
+    const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
+
+    expect(result).toMatchObject({ ok: false, status: null, error: 'timeout after 300 ms' });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  test('(g) a body that never ends is cut off too, with the status kept', async () => {
+    const receiver = await startReceiver((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('partial');
+    });
+    const s = sender({ ...allow127, attemptTimeoutMs: 300 });
+
+    const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
+
+    expect(result).toMatchObject({ ok: false, status: 200, error: 'timeout after 300 ms' });
+  });
+
+  test('(g) a resolver that never answers is cut off too', async () => {
+    const s = sender({ attemptTimeoutMs: 300, resolver: () => new Promise(() => undefined) });
+    const result = await s.send(webhookRequest('http://slow-dns.example.test/'));
+    expect(result).toMatchObject({ ok: false, status: null, error: 'timeout after 300 ms' });
+  });
+
+  test('(h) a 1 MB body is read only up to 8192 bytes', async () => {
+    const receiver = await startReceiver((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('x'.repeat(1024 * 1024));
+    });
+    const s = sender(allow127);
+
+    const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
+
+    expect(result.ok).toBe(true);
+    expect(result.responseBody).toBe('x'.repeat(8192));
+    expect(Buffer.byteLength(result.responseBody)).toBe(8192);
+  });
+
+  test('(h) a multi-byte character cut at 8192 bytes is dropped, not mangled', async () => {
+    const receiver = await startReceiver((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`a${'é'.repeat(10000)}`);
+    });
+    const s = sender(allow127);
+
+    const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
+
+    expect(result.responseBody).toBe(`a${'é'.repeat(4095)}`);
+    expect(result.responseBody).not.toContain('\uFFFD');
+  });
+
+  test('(i) a 500 is a failure with its status and body', async () => {
+    const receiver = await startReceiver((_req, res) => {
+      res.writeHead(500);
+      res.end('boom');
+    });
+    const s = sender(allow127);
+
+    const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
+
+    expect(result).toMatchObject({ ok: false, status: 500, responseBody: 'boom', error: 'HTTP 500' });
+  });
+
+  test('(j) a closed port is reported as connection refused', async () => {
+    const probe = await startReceiver();
+    const port = probe.port;
+    await probe.close();
+    const s = sender(allow127);
+
+    const result = await s.send(webhookRequest(`http://127.0.0.1:${port}/`));
+
+    expect(result).toMatchObject({ ok: false, status: null, error: 'connection refused' });
+  });
+
+  test('(k) Retry-After is captured', async () => {
+    const receiver = await startReceiver((_req, res) => {
+      res.writeHead(503, { 'retry-after': '120' });
+      res.end();
+    });
+    const s = sender(allow127);
+
+    const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
+
+    expect(result).toMatchObject({ ok: false, status: 503, retryAfter: '120' });
+  });
+
+  test('a receiver hanging up mid-request is a clear error', async () => {
+    const receiver = await startReceiver((req) => req.socket.destroy());
+    const s = sender(allow127);
+
+    const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
+
+    expect(result.ok).toBe(false);
+    expect(result.status).toBeNull();
+    expect(result.error).toMatch(/^connection (closed|reset) by receiver$/);
+  });
+
+  test('errors never contain header values', async () => {
+    const s = sender(allow127);
+    const request = webhookRequest('http://127.0.0.1:9/');
+    request.headers['x-wandb-signature'] = `${SECRET_SIGNATURE}\r\nInjected: yes`;
+
+    const result = await s.send(request);
+
+    expect(result.ok).toBe(false);
+    expect(result.error).not.toContain(SECRET_SIGNATURE);
+    expect(result.error).not.toContain(SECRET_TOKEN);
+  });
+
+  test('non-http schemes and unparseable URLs are refused', async () => {
+    const s = sender(allow127);
+    expect((await s.send(webhookRequest('ftp://127.0.0.1/'))).error).toBe('scheme must be http or https');
+    expect((await s.send(webhookRequest('not a url'))).error).toBe('invalid URL');
+  });
+});
+
+/** Names mapped to a loopback address in /etc/hosts, other than localhost. */
+function etcHostsLoopbackNames(): string[] {
+  let text = '';
+  try {
+    text = readFileSync('/etc/hosts', 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').flatMap((line) => {
+    const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (!address || !(address.startsWith('127.') || address === '::1')) return [];
+    return names;
+  });
+}
+
+/** A real host name (not localhost) that the system resolver maps to loopback, or throws. */
+async function findLoopbackName(): Promise<{ name: string; address: string }> {
+  const candidates = [os.hostname(), ...etcHostsLoopbackNames()].filter(
+    (n) => n !== '' && n.toLowerCase() !== 'localhost' && !n.toLowerCase().endsWith('.localhost'),
+  );
+  for (const name of new Set(candidates)) {
+    try {
+      const answers = await dns.promises.lookup(name, { all: true, verbatim: true });
+      const first = answers[0]?.address;
+      if (first !== undefined && /^127\./.test(first)) return { name: name.toLowerCase(), address: first };
+    } catch {
+      // not resolvable here; try the next candidate
+    }
+  }
+  throw new Error(
+    `no host name other than localhost resolves to 127.x on this machine (tried: ${[...new Set(candidates)].join(', ') || 'none'}); ` +
+      'add one to /etc/hosts (e.g. "127.0.0.1 vm") — this test must not pass without real DNS',
+  );
+}
+
+describe('over real DNS (system resolver, /etc/hosts)', () => {
+  test('a non-localhost name resolving to loopback is refused; allow-listed it connects', async () => {
+    const { name, address } = await findLoopbackName();
+    const receiver = await startReceiver(respondOk, address);
+    const url = `http://${name}:${receiver.port}/hook`;
+
+    const guarded = sender({});
+    const refused = await guarded.send(webhookRequest(url));
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toMatch(new RegExp(`^blocked: ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} resolves to a non-public address \\(.*loopback`));
+    expect(receiver.connections).toBe(0);
+
+    // Control: the same name really does reach the receiver once exempt.
+    const exempt = sender({ allowHosts: new Set([name]) });
+    const delivered = await exempt.send(webhookRequest(url));
+    expect(delivered).toMatchObject({ ok: true, status: 200 });
+    expect(receiver.requests).toHaveLength(1);
+  });
+});

@@ -1,3 +1,4 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 /** Jest: SWC transpiles TypeScript (type checking is its own step: `tsc --noEmit`). */
 module.exports = {
   testEnvironment: 'node',

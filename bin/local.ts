@@ -3,6 +3,7 @@
  * the deployed Lambdas, behind a local API Gateway stand-in, fed by a local SQS poller and a
  * periodic sweeper, over embedded DynamoDB/SQS/Secrets Manager engines (see bin/local/).
  */
+import './quiet-sdk-warning';
 import { readLocalSettings } from './local/settings';
 import { startLocalMode } from './local/local-mode';
 

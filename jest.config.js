@@ -5,8 +5,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  // fauxqs and re2js ship ESM; let SWC turn them into CommonJS for Jest.
+  // fauxqs and middy ship ESM only; let SWC turn them into CommonJS for Jest.
   transformIgnorePatterns: ['/node_modules/(?!(fauxqs|@middy)/)'],
   testTimeout: 60000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

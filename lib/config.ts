@@ -1,0 +1,121 @@
+/**
+ * Stack settings: the props a platform engineer may change, their defaults, and the checks
+ * that turn a bad value into a synth-time error instead of a broken deployment.
+ */
+import type { StackProps } from 'aws-cdk-lib';
+
+/** Settings of {@link RegistryWebhooksStack}. Every one is optional; defaults are listed. */
+export interface RegistryWebhooksStackProps extends StackProps {
+  /**
+   * Secrets Manager name prefix: team secrets live at `<secretPrefix>/<team>/<name>`, and the
+   * Lambdas may only touch secrets under `<secretPrefix>/`.
+   * @default 'registry-webhooks'
+   */
+  readonly secretPrefix?: string;
+  /**
+   * Seconds between delivery attempts, comma separated (env `RETRY_SCHEDULE` of the Lambdas).
+   * @default '5,300,1800,7200,18000,36000,36000'
+   */
+  readonly retrySchedule?: string;
+  /**
+   * One attempt's time limit in milliseconds (env `ATTEMPT_TIMEOUT_MS`). Must stay well under
+   * the deliver Lambda's 60 s and the api Lambda's 29 s (it also sends test deliveries).
+   * @default 15000
+   */
+  readonly attemptTimeoutMs?: number;
+  /**
+   * Days a delivery record (and an event's idempotency record) is kept before DynamoDB TTL
+   * removes it (env `DELIVERY_RETENTION_DAYS`).
+   * @default 30
+   */
+  readonly deliveryRetentionDays?: number;
+  /**
+   * Upper bound of concurrent deliver Lambdas the SQS event source may run (2–1000), so a
+   * burst of events cannot flood customer endpoints or the account's Lambda concurrency.
+   * @default 10
+   */
+  readonly deliverMaxConcurrency?: number;
+  /**
+   * API Gateway steady-state request rate limit (requests per second) for the stage.
+   * @default 50
+   */
+  readonly throttleRateLimit?: number;
+  /**
+   * API Gateway burst limit (requests) for the stage.
+   * @default 100
+   */
+  readonly throttleBurstLimit?: number;
+  /**
+   * E-mail address subscribed to the alarm topic. The topic always exists (its ARN is an
+   * output, so other subscriptions can be added); only the e-mail subscription is optional.
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Whether the stack sets API Gateway's account-wide CloudWatch Logs role for this region,
+   * which execution logging needs. Turn it off where the role is managed centrally.
+   * @default true
+   */
+  readonly apiGatewayCloudWatchRole?: boolean;
+}
+
+/** The props with every default filled in and every value checked. */
+export type ResolvedSettings = Readonly<
+  Required<Omit<RegistryWebhooksStackProps, keyof StackProps | 'alarmEmail'>> & Pick<RegistryWebhooksStackProps, 'alarmEmail'>
+>;
+
+/** Defaults of {@link RegistryWebhooksStackProps}, exported so docs and tests can quote them. */
+export const DEFAULTS = {
+  secretPrefix: 'registry-webhooks',
+  retrySchedule: '5,300,1800,7200,18000,36000,36000',
+  attemptTimeoutMs: 15000,
+  deliveryRetentionDays: 30,
+  deliverMaxConcurrency: 10,
+  throttleRateLimit: 50,
+  throttleBurstLimit: 100,
+  apiGatewayCloudWatchRole: true,
+} as const;
+
+/**
+ * Longest attempt timeout the stack accepts: the api Lambda (29 s) sends test deliveries with
+ * the same limit and still has to answer, and the deliver Lambda (60 s) must finish a batch.
+ */
+export const MAX_ATTEMPT_TIMEOUT_MS = 25000;
+
+function integerIn(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+/** Fills in defaults and rejects values the service could not run with. */
+export function resolveSettings(props: RegistryWebhooksStackProps = {}): ResolvedSettings {
+  const secretPrefix = props.secretPrefix ?? DEFAULTS.secretPrefix;
+  // Secrets Manager name characters, no leading/trailing slash: the grants append `/*`.
+  if (!/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/.test(secretPrefix)) {
+    throw new Error(`secretPrefix "${secretPrefix}" must be a Secrets Manager name without a trailing slash`);
+  }
+  const retrySchedule = (props.retrySchedule ?? DEFAULTS.retrySchedule).replace(/\s+/g, '');
+  if (!/^\d+(,\d+)*$/.test(retrySchedule)) {
+    throw new Error(`retrySchedule "${retrySchedule}" must be comma-separated whole seconds`);
+  }
+  const throttleRateLimit = props.throttleRateLimit ?? DEFAULTS.throttleRateLimit;
+  if (!(throttleRateLimit > 0)) throw new Error('throttleRateLimit must be greater than 0');
+  const alarmEmail = props.alarmEmail?.trim() || undefined;
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail)) {
+    throw new Error(`alarmEmail "${alarmEmail}" is not an e-mail address`);
+  }
+  return {
+    secretPrefix,
+    retrySchedule,
+    attemptTimeoutMs: integerIn('attemptTimeoutMs', props.attemptTimeoutMs ?? DEFAULTS.attemptTimeoutMs, 100, MAX_ATTEMPT_TIMEOUT_MS),
+    deliveryRetentionDays: integerIn('deliveryRetentionDays', props.deliveryRetentionDays ?? DEFAULTS.deliveryRetentionDays, 1, 3650),
+    // The SQS event source accepts 2–1000.
+    deliverMaxConcurrency: integerIn('deliverMaxConcurrency', props.deliverMaxConcurrency ?? DEFAULTS.deliverMaxConcurrency, 2, 1000),
+    throttleRateLimit,
+    throttleBurstLimit: integerIn('throttleBurstLimit', props.throttleBurstLimit ?? DEFAULTS.throttleBurstLimit, 1, 5000),
+    alarmEmail,
+    apiGatewayCloudWatchRole: props.apiGatewayCloudWatchRole ?? DEFAULTS.apiGatewayCloudWatchRole,
+  };
+}

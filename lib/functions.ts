@@ -1,0 +1,235 @@
+/**
+ * The five Lambdas, each with its own role, log group and only the grants it needs.
+ */
+import * as path from 'node:path';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { ResolvedSettings } from './config';
+import type { DataTables } from './data';
+import { acknowledge, nagSpelling } from './nag';
+import type { DeliveryQueues } from './queue';
+
+/** The Lambdas of the service, named as their handler files are. */
+export type FunctionName = 'authorizer' | 'api' | 'ingest' | 'deliver' | 'sweeper';
+
+/** Memory, timeout and purpose of each Lambda. */
+export const FUNCTION_SPECS: Readonly<Record<FunctionName, { memoryMb: number; timeout: Duration; description: string }>> = {
+  authorizer: { memoryMb: 256, timeout: Duration.seconds(5), description: 'API key to team and role (API Gateway authorizer)' },
+  // 29 s: API Gateway's integration timeout; longer would only be cut off by the gateway.
+  api: { memoryMb: 512, timeout: Duration.seconds(29), description: 'Management API: keys, secrets, webhooks, automations, deliveries' },
+  ingest: { memoryMb: 512, timeout: Duration.seconds(29), description: 'Registry event reports: match automations, record and enqueue deliveries' },
+  deliver: { memoryMb: 512, timeout: Duration.seconds(60), description: 'SQS consumer: signs and POSTs deliveries, records attempts, schedules retries' },
+  sweeper: { memoryMb: 256, timeout: Duration.seconds(120), description: 'Re-enqueues deliveries whose next attempt is due (retry waits beyond SQS limits)' },
+};
+
+/** Timeout of the deliver Lambda; the delivery queue's visibility timeout is derived from it. */
+export const DELIVER_TIMEOUT = FUNCTION_SPECS.deliver.timeout;
+
+/** Powertools service name and metrics namespace, also used by the dashboard. */
+export const POWERTOOLS = { serviceName: 'registry-webhooks', metricsNamespace: 'RegistryWebhooks' } as const;
+
+/**
+ * Lambda runtime and the esbuild target. AWS deprecated nodejs20.x in Lambda on 2026-04-30
+ * and blocks creating such functions from 2027-02-01, so the functions run on Node.js 24
+ * (the newest Lambda runtime, supported the longest). The bundles are still built for
+ * node20 syntax: the same files then load on the Node.js 20 the project develops and
+ * benchmarks on, and on 24 in Lambda.
+ */
+export const LAMBDA_RUNTIME = { runtime: lambda.Runtime.NODEJS_24_X, esbuildTarget: 'node20' } as const;
+
+const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** Settings of {@link Functions}. */
+export interface FunctionsProps {
+  /** Tables the functions read and write (names go into the environment). */
+  readonly tables: DataTables;
+  /** The delivery queue: consumed by deliver, written by the others. */
+  readonly queues: DeliveryQueues;
+  /** Resolved stack props (secret prefix, retry schedule, timeouts, concurrency). */
+  readonly settings: ResolvedSettings;
+}
+
+/** The authorizer, api, ingest, deliver and sweeper Lambdas. */
+export class Functions extends Construct {
+  /** Every function by name, for alarms and the dashboard. */
+  public readonly byName: Readonly<Record<FunctionName, NodejsFunction>>;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    const { tables, queues, settings } = props;
+
+    const environment: Record<string, string> = {
+      POWERTOOLS_SERVICE_NAME: POWERTOOLS.serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: POWERTOOLS.metricsNamespace,
+      LOG_LEVEL: 'INFO',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      NODE_OPTIONS: '--enable-source-maps',
+      CONFIG_TABLE: tables.config.tableName,
+      DELIVERIES_TABLE: tables.deliveries.tableName,
+      EVENTS_TABLE: tables.events.tableName,
+      DELIVERY_QUEUE_URL: queues.queue.queueUrl,
+      SECRET_PREFIX: settings.secretPrefix,
+      RETRY_SCHEDULE: settings.retrySchedule,
+      ATTEMPT_TIMEOUT_MS: String(settings.attemptTimeoutMs),
+      DELIVERY_RETENTION_DAYS: String(settings.deliveryRetentionDays),
+      // Exemptions from the URL rules are for local development only; deployed stacks have none.
+      WEBHOOK_ALLOW_HOSTS: '',
+    };
+
+    const make = (name: FunctionName): NodejsFunction => this.makeFunction(name, environment);
+    const authorizer = make('authorizer');
+    const api = make('api');
+    const ingest = make('ingest');
+    const deliver = make('deliver');
+    const sweeper = make('sweeper');
+    this.byName = { authorizer, api, ingest, deliver, sweeper };
+
+    // Least privilege, per function. The read/write grants include the tables' indexes.
+    tables.config.grantReadData(authorizer);
+
+    tables.config.grantReadWriteData(api);
+    tables.deliveries.grantReadWriteData(api);
+    queues.queue.grantSendMessages(api);
+
+    tables.config.grantReadData(ingest);
+    tables.deliveries.grantReadWriteData(ingest);
+    tables.events.grantReadWriteData(ingest);
+    queues.queue.grantSendMessages(ingest);
+
+    tables.config.grantReadData(deliver);
+    tables.deliveries.grantReadWriteData(deliver);
+    // Re-enqueues the next attempt with a delay when it is due within SQS's 15-minute limit.
+    queues.queue.grantSendMessages(deliver);
+
+    tables.deliveries.grantReadWriteData(sweeper);
+    queues.queue.grantSendMessages(sweeper);
+
+    // Secrets: only names under `<prefix>/`, never `*` (architecture: Secrets Manager row).
+    const secretsUnderPrefix = Stack.of(this).formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${settings.secretPrefix}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TeamSecretsUnderPrefix',
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:TagResource',
+        ],
+        resources: [secretsUnderPrefix],
+      }),
+    );
+    // ListSecrets has no resource-level permissions: AWS only accepts it on "*". The handler
+    // filters by the prefix (names only; values still need GetSecretValue under the prefix).
+    api.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ListSecretNames', actions: ['secretsmanager:ListSecrets'], resources: ['*'] }),
+    );
+    deliver.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadTeamSecretsUnderPrefix',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secretsUnderPrefix],
+      }),
+    );
+
+    deliver.addEventSource(
+      new SqsEventSource(queues.queue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        // One failed delivery must not make SQS redeliver the whole batch.
+        reportBatchItemFailures: true,
+        // Bounds load on customer endpoints and on the account's Lambda concurrency.
+        maxConcurrency: settings.deliverMaxConcurrency,
+      }),
+    );
+
+    new events.Rule(this, 'SweeperSchedule', {
+      description: 'Every 5 minutes: re-enqueue deliveries whose next attempt is due',
+      schedule: events.Schedule.rate(Duration.minutes(5)),
+      targets: [new targets.LambdaFunction(sweeper)],
+    });
+
+    this.acknowledgeWildcards(props, secretsUnderPrefix);
+  }
+
+  private makeFunction(name: FunctionName, environment: Record<string, string>): NodejsFunction {
+    const spec = FUNCTION_SPECS[name];
+    const id = name.charAt(0).toUpperCase() + name.slice(1);
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH });
+    // An own role instead of the default one with AWSLambdaBasicExecutionRole: that managed
+    // policy may write to every log group of the account; this role only to its own.
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `registry-webhooks ${name} Lambda`,
+    });
+    logGroup.grantWrite(role);
+    return new NodejsFunction(this, `${id}Function`, {
+      description: spec.description,
+      entry: path.join(PROJECT_ROOT, 'lambdas', 'handlers', `${name}.ts`),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: LAMBDA_RUNTIME.runtime,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: spec.timeout,
+      role,
+      logGroup,
+      environment,
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: LAMBDA_RUNTIME.esbuildTarget,
+        format: OutputFormat.CJS,
+        // Bundle the AWS SDK from package-lock.json instead of using the runtime's copy: the
+        // code then runs with exactly the SDK versions it was tested with, and a runtime
+        // update cannot change behaviour under a deployed stack.
+        externalModules: [],
+        // Local esbuild (a dev dependency) only: synth must work offline and without Docker.
+        forceDockerBundling: false,
+      },
+    });
+  }
+
+  /** Wildcards that stay, each acknowledged on the one role it belongs to, with its reason. */
+  private acknowledgeWildcards({ tables, settings }: FunctionsProps, secretsUnderPrefix: string): void {
+    const { authorizer, api, ingest, deliver, sweeper } = this.byName;
+    const indexReason =
+      'DynamoDB grants cover the table\'s own global secondary indexes (<table>/index/*); the handlers query them and nothing else';
+    const indexes = (fn: NodejsFunction, ...tableList: Array<DataTables['config']>): void => {
+      for (const table of tableList) {
+        acknowledge(fn.role!, `AwsSolutions-IAM5[Resource::${nagSpelling(this, table.tableArn)}/index/*]`, indexReason);
+      }
+    };
+    indexes(authorizer, tables.config);
+    indexes(api, tables.config, tables.deliveries);
+    indexes(ingest, tables.config, tables.deliveries);
+    indexes(deliver, tables.config, tables.deliveries);
+    indexes(sweeper, tables.deliveries);
+
+    const prefixArn = nagSpelling(this, secretsUnderPrefix);
+    const prefixReason =
+      `Team secrets are created at run time as ${settings.secretPrefix}/<team>/<name> (also by admins in the console), so the grant is the prefix, never all secrets`;
+    acknowledge(api.role!, `AwsSolutions-IAM5[Resource::${prefixArn}]`, prefixReason);
+    acknowledge(deliver.role!, `AwsSolutions-IAM5[Resource::${prefixArn}]`, prefixReason);
+    acknowledge(
+      api.role!,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Only secretsmanager:ListSecrets is on "*": AWS does not support resource-level permissions for it; it returns names, not values, and the handler filters by the prefix',
+    );
+  }
+}

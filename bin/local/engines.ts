@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { TableDefinition } from '../../lib/table-definitions';
-import { startSecretsManagerEmulator, type SecretsManagerEmulator } from './secrets-manager-emulator';
+import { startSecretsManagerEmulator, type SecretsManagerEmulator } from './secrets-manager/server';
 
 /** Running engines and where they listen. */
 export interface Engines {

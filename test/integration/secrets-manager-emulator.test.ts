@@ -24,7 +24,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import {
   type SecretsManagerEmulator,
   startSecretsManagerEmulator,
-} from '../../bin/local/secrets-manager-emulator';
+} from '../../bin/local/secrets-manager/server';
 
 let dir: string;
 let dataFile: string;

@@ -1,0 +1,40 @@
+/**
+ * The Secrets Manager emulator's action table: which `X-Amz-Target` actions it supports
+ * and the handler of each. The HTTP layer answers any other action with
+ * `UnknownOperationException` before reading the body.
+ */
+import type { Body } from './params';
+import {
+  batchGetSecretValue,
+  describeSecret,
+  getSecretValue,
+  listSecrets,
+} from './read-actions';
+import type { SecretStore } from './store';
+import {
+  createSecret,
+  deleteSecret,
+  putSecretValue,
+  restoreSecret,
+  tagResource,
+  untagResource,
+  updateSecret,
+} from './write-actions';
+
+/** Handles one action: reads the body, works on the store at time now, returns the output. */
+type Action = (store: SecretStore, body: Body, now: number) => object;
+
+/** The supported actions by name, as they appear after `secretsmanager.` in X-Amz-Target. */
+export const ACTIONS: ReadonlyMap<string, Action> = new Map<string, Action>([
+  ['CreateSecret', createSecret],
+  ['GetSecretValue', getSecretValue],
+  ['PutSecretValue', putSecretValue],
+  ['UpdateSecret', updateSecret],
+  ['DescribeSecret', describeSecret],
+  ['ListSecrets', listSecrets],
+  ['DeleteSecret', deleteSecret],
+  ['RestoreSecret', restoreSecret],
+  ['TagResource', tagResource],
+  ['UntagResource', untagResource],
+  ['BatchGetSecretValue', batchGetSecretValue],
+]);

@@ -87,7 +87,7 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
   }
 
   // The queue is in memory: after a restart, every unfinished delivery is enqueued again for its due time.
-  await sweeperService.sweepDueDeliveries(deps, new Date(8.64e15), 100_000);
+  await sweeperService.sweepDueDeliveries(deps, new Date(sweeperService.LATEST_ISO_DATE_MS), 100_000);
 
   const gateway = await startGateway(
     { authorizer: authorizer.handler, routes: { api: api.handler, ingest: ingest.handler } },

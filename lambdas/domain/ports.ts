@@ -68,6 +68,14 @@ export interface DeliveryStore {
    * attempts were recorded; false if the condition failed (a duplicate message got there first).
    */
   saveAttemptResult(delivery: Delivery, expectedAttemptCount: number): Promise<boolean>;
+  /**
+   * Claims the next attempt (number `expectedAttemptCount + 1`) of an unfinished delivery until
+   * `until` (ISO), so that a duplicate message for the same attempt, handled at the same time,
+   * does not POST it again. False if the delivery moved on (another attempt was recorded, or it
+   * finished) or another worker holds a claim that is still live at `now` (ISO). A claim ends
+   * with the next `saveAttemptResult`, or when it expires (its holder crashed).
+   */
+  claimAttempt(id: string, expectedAttemptCount: number, now: string, until: string): Promise<boolean>;
   /** Starts a new round if the delivery is finished (succeeded/failed); false otherwise. */
   startNewRound(delivery: Delivery, expectedAttemptCount: number): Promise<boolean>;
   list(query: DeliveryQuery): Promise<{ items: Delivery[]; nextCursor: string | null }>;
@@ -110,15 +118,22 @@ export interface OutgoingRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** The secret values this request carries (access token, signing secret), to clean out of what comes back. */
+  secrets?: readonly string[];
 }
 
-/** What one POST attempt came to. */
+/** What one POST attempt came to, in the shape the deliveries log and the test route use. */
 export interface SendResult {
+  /** True only for a 2xx answer received within the attempt timeout. */
   ok: boolean;
+  /** HTTP status, or null when no response headers arrived. */
   status: number | null;
   durationMs: number;
+  /** The first 8 KiB of the response body, decoded as UTF-8. */
   responseBody: string;
+  /** Why the attempt failed (never contains header values), or null on success. */
   error: string | null;
+  /** The receiver's Retry-After header, verbatim, when present. */
   retryAfter: string | null;
 }
 

@@ -28,12 +28,16 @@ export async function handleRecord(deps: ServiceDeps, record: SQSRecord): Promis
 
 /** Builds the SQS handler over a set of dependencies (tests pass their own). */
 export function createDeliverHandler(deps: () => ServiceDeps) {
-  const processor = new BatchProcessor(EventType.SQS);
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    // One processor per invocation: a processor keeps the batch's records and failures in
+    // itself, so batches handled at the same time in one process (local mode's poll loops)
+    // must not share one, or one batch's failures are reported (and kept) in another's answer.
+    const processor = new BatchProcessor(EventType.SQS);
     try {
       return await processPartialResponse(event, (record: SQSRecord) => handleRecord(deps(), record), processor, { processInParallel: true });
     } finally {
-      metrics.publishStoredMetrics();
+      // Batches of hops and stale messages record nothing; publishing them would only warn.
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
 }

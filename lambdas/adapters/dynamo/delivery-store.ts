@@ -37,7 +37,7 @@ function toItem(delivery: Delivery, expiresAt: number): Record<string, unknown> 
 }
 
 function toDelivery(item: Record<string, unknown>): Delivery {
-  const { eventJson, templateJson, createdSk: _sk, expiresAt: _ttl, dueShard: _shard, dueAt: _due, ...rest } = item;
+  const { eventJson, templateJson, createdSk: _sk, expiresAt: _ttl, dueShard: _shard, dueAt: _due, claimUntil: _claim, ...rest } = item;
   return {
     ...(rest as unknown as Delivery),
     event: JSON.parse(eventJson as string),
@@ -84,6 +84,23 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return this.conditionalUpdate(delivery, 'attemptCount = :expected', { ':expected': expectedAttemptCount });
   }
 
+  async claimAttempt(id: string, expectedAttemptCount: number, now: string, until: string) {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.table,
+        Key: { id },
+        UpdateExpression: 'SET claimUntil = :until',
+        ConditionExpression: 'attemptCount = :expected AND #status IN (:pending, :retrying) AND (attribute_not_exists(claimUntil) OR claimUntil < :now)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':expected': expectedAttemptCount, ':pending': 'pending', ':retrying': 'retrying', ':now': now, ':until': until },
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
   async startNewRound(delivery: Delivery, expectedAttemptCount: number) {
     return this.conditionalUpdate(delivery, 'attemptCount = :expected AND #status IN (:succeeded, :failed)', {
       ':expected': expectedAttemptCount, ':succeeded': 'succeeded', ':failed': 'failed',
@@ -101,7 +118,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
       await this.db.send(new UpdateCommand({
         TableName: this.table,
         Key: { id: delivery.id },
-        UpdateExpression: `SET ${set.join(', ')}${open ? '' : ' REMOVE dueShard, dueAt'}`,
+        // Recording an attempt (or a new round) ends any claim on the attempt (claimAttempt).
+        UpdateExpression: `SET ${set.join(', ')} REMOVE claimUntil${open ? '' : ', dueShard, dueAt'}`,
         ConditionExpression: condition,
         ExpressionAttributeNames: { '#status': 'status', '#url': 'url' },
         ExpressionAttributeValues: {
@@ -140,24 +158,41 @@ export class DynamoDeliveryStore implements DeliveryStore {
         ExpressionAttributeNames: filters.length ? names : undefined,
         ExpressionAttributeValues: values, Limit: query.limit, ExclusiveStartKey: startKey,
       }));
-      for (const item of page.Items ?? []) {
+      const pageItems = page.Items ?? [];
+      let taken = 0;
+      for (const item of pageItems) {
         if (items.length === query.limit) break;
         items.push(toDelivery(item));
+        taken++;
         startKey = { id: item.id, team: item.team, createdSk: item.createdSk };
       }
-      if (items.length < query.limit) startKey = page.LastEvaluatedKey;
+      // Page used up: go on after everything it evaluated (or stop: the index has no more).
+      // Page cut short: go on after the last item taken.
+      if (taken === pageItems.length) startKey = page.LastEvaluatedKey;
       more = startKey !== undefined;
     }
     return { items, nextCursor: more && startKey ? encodeCursor(startKey) : null };
   }
 
   async findDue(dueBefore: string, limit: number) {
-    const shards = await Promise.all(Array.from({ length: DUE_SHARDS }, (_, shard) => this.db.send(new QueryCommand({
-      TableName: this.table, IndexName: 'due', KeyConditionExpression: 'dueShard = :shard AND dueAt <= :before',
-      ExpressionAttributeValues: { ':shard': `DUE#${shard}`, ':before': dueBefore }, Limit: limit,
-    }))));
+    // Each shard is read page by page (a Query answer stops at 1 MB) up to `limit` items.
+    const readShard = async (shard: number) => {
+      const found: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.db.send(new QueryCommand({
+          TableName: this.table, IndexName: 'due', KeyConditionExpression: 'dueShard = :shard AND dueAt <= :before',
+          ExpressionAttributeValues: { ':shard': `DUE#${shard}`, ':before': dueBefore }, Limit: limit - found.length,
+          ExclusiveStartKey: startKey,
+        }));
+        found.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && found.length < limit);
+      return found;
+    };
+    const shards = await Promise.all(Array.from({ length: DUE_SHARDS }, (_, shard) => readShard(shard)));
     return shards
-      .flatMap((page) => page.Items ?? [])
+      .flat()
       .map((item) => ({ id: item.id as string, attemptCount: Number(item.attemptCount ?? 0), dueAt: item.dueAt as string }))
       .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
       .slice(0, limit);

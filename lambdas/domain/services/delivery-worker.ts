@@ -1,8 +1,11 @@
 /**
  * One delivery attempt, driven by a queue message. The message says which attempt it is
  * for; the delivery record says which attempts were made. A message for an attempt already
- * made (a duplicate, or one the sweeper re-sent) does nothing, so at-least-once queues never
- * make a second POST for the same attempt.
+ * made (a duplicate, or one the sweeper re-sent) does nothing, and right before the POST the
+ * worker claims the attempt in the record (a lease, `claimAttempt`), so two copies of one
+ * message handled at the same time do not both POST it either. A copy that finds the attempt
+ * claimed comes back once the claim has expired: if the holder crashed mid-POST, it makes the
+ * attempt then; if not, the attempt is recorded by then and the copy is stale.
  *
  * Long waits: SQS can delay a message at most 15 minutes, so a message whose `notBefore`
  * is further out is sent again with the remaining delay (capped at 15 minutes), hop by hop,
@@ -11,7 +14,7 @@
  */
 import type { Attempt, Delivery } from '../types';
 import { MissingSecretError, prepareRequest } from '../outgoing';
-import type { DeliveryMessage, SendResult } from '../ports';
+import type { DeliveryMessage, OutgoingRequest, SendResult } from '../ports';
 import { nextRetryDelaySeconds, parseRetryAfter } from '../retry';
 import { fitDeliveryItem } from '../delivery-size';
 import type { ServiceDeps } from './deps';
@@ -19,10 +22,17 @@ import type { ServiceDeps } from './deps';
 /** How early a message may arrive and still count as due (clock skew, delay rounding). */
 const EARLY_TOLERANCE_MS = 1000;
 
+/**
+ * How long a claim on an attempt outlives the attempt's time limit: room for rendering,
+ * signing and the write that records the result.
+ */
+export const CLAIM_MARGIN_MS = 10_000;
+
 /** What happened to one message, for metrics and logs. */
 export type WorkerOutcome =
   | { kind: 'hop' }
   | { kind: 'stale' }
+  | { kind: 'claimed-elsewhere' }
   | { kind: 'attempted'; delivery: Delivery; attempt: Attempt };
 
 /** Processes one queue message. Throws only when the message must come back (storage or queue failure). */
@@ -42,7 +52,8 @@ export async function processDeliveryMessage(deps: ServiceDeps, message: Deliver
     return { kind: 'stale' };
   }
 
-  const result = await attempt(deps, delivery);
+  const result = await attempt(deps, delivery, message);
+  if (result === 'claimed-elsewhere') return { kind: 'claimed-elsewhere' };
   const record: Attempt = {
     number: message.attempt,
     at: now.toISOString(),
@@ -57,17 +68,28 @@ export async function processDeliveryMessage(deps: ServiceDeps, message: Deliver
   return { kind: 'attempted', delivery: next, attempt: record };
 }
 
-async function attempt(deps: ServiceDeps, delivery: Delivery): Promise<SendResult> {
+async function attempt(deps: ServiceDeps, delivery: Delivery, message: DeliveryMessage): Promise<SendResult | 'claimed-elsewhere'> {
   const webhook = await deps.webhooks.get(delivery.team, delivery.webhookId);
   if (!webhook) return failedBeforeSending('webhook was deleted');
+  let request: OutgoingRequest;
   try {
-    const { request } = await prepareRequest(deps.secrets, webhook, delivery.template, delivery.event, delivery.id, deps.config.userAgent);
-    delivery.url = webhook.url;
-    return await deps.sender.send(request);
+    ({ request } = await prepareRequest(deps.secrets, webhook, delivery.template, delivery.event, delivery.id, deps.config.userAgent));
   } catch (error) {
     if (error instanceof MissingSecretError) return failedBeforeSending(error.message);
     throw error;
   }
+  const now = deps.now().getTime();
+  const until = now + deps.config.attemptTimeoutMs + CLAIM_MARGIN_MS;
+  if (!(await deps.deliveries.claimAttempt(delivery.id, delivery.attemptCount, new Date(now).toISOString(), new Date(until).toISOString()))) {
+    // Another copy of this message is making the attempt (or has made it): look again once
+    // its claim has run out. By then the attempt is recorded (this copy is stale) or its
+    // holder died and this copy makes it. (Past the early tolerance, so the claim is over
+    // even if this copy is handled a little before its time.)
+    await deps.queue.send([{ ...message, notBefore: until + EARLY_TOLERANCE_MS + 1 }]);
+    return 'claimed-elsewhere';
+  }
+  delivery.url = webhook.url;
+  return deps.sender.send(request);
 }
 
 function failedBeforeSending(error: string): SendResult {

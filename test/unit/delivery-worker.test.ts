@@ -1,0 +1,390 @@
+/**
+ * The delivery worker (lambdas/domain/services/delivery-worker.ts), one queue message at a
+ * time, over in-memory ports and a hand-moved clock: duplicates and stale messages make no
+ * POST, early messages hop, failures schedule the next attempt, a spent schedule fails the
+ * delivery, Retry-After is honoured, a lost follow-up message is re-sent, two copies of one
+ * message at once make one POST, and the record stays under its size budget.
+ */
+import { ITEM_BUDGET_BYTES, MAX_STORED_ATTEMPTS } from '../../lambdas/domain/delivery-size';
+import type { DeliveryMessage } from '../../lambdas/domain/ports';
+import { redeliver } from '../../lambdas/domain/services/deliveries';
+import { CLAIM_MARGIN_MS, processDeliveryMessage } from '../../lambdas/domain/services/delivery-worker';
+import { sweepDueDeliveries } from '../../lambdas/domain/services/sweeper';
+import { signPayload } from '../../lambdas/domain/signing';
+import { inMemoryDeps, sampleEvent, seedDelivery, type InMemoryDeps } from './support/in-memory-deps';
+
+function first(deps: InMemoryDeps, id = 'dlv_1'): DeliveryMessage {
+  return { deliveryId: id, attempt: 1, notBefore: deps.clock.ms };
+}
+
+/** Takes the single message the worker queued, checking there was exactly one. */
+function onlyQueued(deps: InMemoryDeps): DeliveryMessage {
+  const sent = deps.queue.drain();
+  expect(sent).toHaveLength(1);
+  return sent[0];
+}
+
+/** Moves the clock to the message's due time and processes it. */
+async function deliverWhenDue(deps: InMemoryDeps, message: DeliveryMessage) {
+  deps.clock.ms = Math.max(deps.clock.ms, message.notBefore);
+  return processDeliveryMessage(deps, message);
+}
+
+describe('one attempt', () => {
+  test('a 2xx succeeds: one signed POST carrying the delivery id, recorded as attempt 1, nothing queued', async () => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps);
+    deps.sender.script = [{ status: 204, responseBody: 'thanks' }];
+
+    const outcome = await processDeliveryMessage(deps, first(deps));
+
+    expect(outcome.kind).toBe('attempted');
+    expect(deps.sender.requests).toHaveLength(1);
+    const [request] = deps.sender.requests;
+    expect(request.url).toBe('https://hooks.example.com/in');
+    expect(request.headers['X-Wandb-Delivery']).toBe('dlv_1');
+    expect(request.headers['X-Wandb-Signature']).toBe(signPayload('signing-secret-value', request.body));
+    expect(JSON.parse(request.body)).toEqual({ event: 'LINK_ARTIFACT', version: 'acme/model-registry/churn-model:v3' });
+    const stored = deps.deliveries.stored('dlv_1');
+    expect(stored).toMatchObject({ status: 'succeeded', nextAttemptAt: null, attemptCount: 1, roundAttempts: 1 });
+    expect(stored.attempts).toEqual([{ number: 1, at: new Date(deps.clock.ms).toISOString(), status: 204, durationMs: 5, error: null, responseBody: 'thanks' }]);
+    expect(deps.queue.sent).toEqual([]);
+  });
+
+  test('a message for a missing delivery is dropped without a POST', async () => {
+    const deps = inMemoryDeps();
+    expect(await processDeliveryMessage(deps, first(deps, 'dlv_gone'))).toEqual({ kind: 'stale' });
+    expect(deps.sender.requests).toHaveLength(0);
+  });
+});
+
+describe('stale and duplicate messages', () => {
+  test('a duplicate of an attempt already made makes no POST (after success)', async () => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps);
+    await processDeliveryMessage(deps, first(deps));
+    expect(deps.sender.requests).toHaveLength(1);
+
+    expect(await processDeliveryMessage(deps, first(deps))).toEqual({ kind: 'stale' });
+    expect(deps.sender.requests).toHaveLength(1);
+    expect(deps.deliveries.stored('dlv_1').attemptCount).toBe(1);
+  });
+
+  test('a duplicate of an earlier attempt of a retrying delivery makes no POST and changes nothing', async () => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps);
+    deps.sender.fallback = { status: 500 };
+    await processDeliveryMessage(deps, first(deps));
+    await deliverWhenDue(deps, onlyQueued(deps));
+    const before = deps.deliveries.stored('dlv_1');
+    expect(before.attemptCount).toBe(2);
+
+    expect(await processDeliveryMessage(deps, first(deps))).toEqual({ kind: 'stale' });
+    expect(deps.sender.requests).toHaveLength(2);
+    expect(deps.deliveries.stored('dlv_1')).toEqual(before);
+  });
+
+  test('a message for an attempt beyond the next one is dropped without a POST', async () => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps);
+    expect(await processDeliveryMessage(deps, { ...first(deps), attempt: 3 })).toEqual({ kind: 'stale' });
+    expect(deps.sender.requests).toHaveLength(0);
+    expect(deps.queue.sent).toEqual([]);
+  });
+
+  test('two copies of one message handled at the same time make one POST; the other copy comes back after the claim', async () => {
+    const deps = inMemoryDeps({ attemptTimeoutMs: 2000 });
+    await seedDelivery(deps);
+    deps.sender.hold();
+
+    const a = processDeliveryMessage(deps, first(deps));
+    // Let the first copy reach the sender before the second starts.
+    while (deps.sender.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const b = await processDeliveryMessage(deps, first(deps));
+    expect(b).toEqual({ kind: 'claimed-elsewhere' });
+    const comeback = onlyQueued(deps);
+    expect(comeback).toEqual({ deliveryId: 'dlv_1', attempt: 1, notBefore: deps.clock.ms + 2000 + CLAIM_MARGIN_MS + 1001 });
+
+    deps.sender.release();
+    expect((await a).kind).toBe('attempted');
+    expect(await deliverWhenDue(deps, comeback)).toEqual({ kind: 'stale' });
+    expect(deps.sender.requests).toHaveLength(1);
+    expect(deps.deliveries.stored('dlv_1')).toMatchObject({ status: 'succeeded', attemptCount: 1 });
+  });
+
+  test('a claim whose holder died (never recorded the attempt) expires, and the copy then makes the attempt', async () => {
+    const deps = inMemoryDeps({ attemptTimeoutMs: 1000 });
+    await seedDelivery(deps);
+    const now = new Date(deps.clock.ms).toISOString();
+    const until = new Date(deps.clock.ms + 1000 + CLAIM_MARGIN_MS).toISOString();
+    expect(await deps.deliveries.claimAttempt('dlv_1', 0, now, until)).toBe(true);
+
+    expect(await processDeliveryMessage(deps, first(deps))).toEqual({ kind: 'claimed-elsewhere' });
+    expect(deps.sender.requests).toHaveLength(0);
+    const comeback = onlyQueued(deps);
+    expect(comeback.notBefore).toBeGreaterThan(Date.parse(until));
+
+    // Even handled at the earliest moment the tolerance allows, the claim is over by then.
+    deps.clock.ms = comeback.notBefore - 1000;
+    expect((await processDeliveryMessage(deps, comeback)).kind).toBe('attempted');
+    expect(deps.sender.requests).toHaveLength(1);
+    expect(deps.deliveries.stored('dlv_1')).toMatchObject({ status: 'succeeded', attemptCount: 1 });
+  });
+});
+
+describe('early messages hop', () => {
+  test('a message early by more than 1 s is re-enqueued with the same attempt and due time, without touching the store', async () => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps);
+    deps.deliveries.failGet.add('dlv_1'); // proves the hop does not read the record
+    const message = { deliveryId: 'dlv_1', attempt: 1, notBefore: deps.clock.ms + 1500 };
+
+    expect(await processDeliveryMessage(deps, message)).toEqual({ kind: 'hop' });
+    expect(onlyQueued(deps)).toEqual(message);
+    expect(deps.sender.requests).toHaveLength(0);
+    expect(deps.deliveries.claims).toHaveLength(0);
+  });
+
+  test('a long wait hops message by message until due (the record is untouched meanwhile)', async () => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps);
+    let message = { deliveryId: 'dlv_1', attempt: 1, notBefore: deps.clock.ms + 3 * 3600_000 };
+    let hops = 0;
+    // Each hop waits at most 15 minutes (the SQS delay limit); the clock follows it.
+    while ((await processDeliveryMessage(deps, message)).kind === 'hop') {
+      hops++;
+      message = onlyQueued(deps);
+      deps.clock.advance(Math.min(900_000, message.notBefore - deps.clock.ms));
+    }
+    expect(hops).toBe(12);
+    expect(deps.sender.requests).toHaveLength(1);
+  });
+
+  test('a message early by less than the 1 s tolerance is treated as due', async () => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps);
+    const outcome = await processDeliveryMessage(deps, { deliveryId: 'dlv_1', attempt: 1, notBefore: deps.clock.ms + 900 });
+    expect(outcome.kind).toBe('attempted');
+    expect(deps.sender.requests).toHaveLength(1);
+  });
+});
+
+describe('failures and the retry schedule', () => {
+  test('a failed attempt records it, sets nextAttemptAt from the schedule (±10%) and enqueues attempt n+1 for then', async () => {
+    const deps = inMemoryDeps({ retrySchedule: [5, 300, 1800] });
+    await seedDelivery(deps);
+    deps.sender.script = [{ status: 500, responseBody: 'boom' }];
+    const start = deps.clock.ms;
+
+    const outcome = await processDeliveryMessage(deps, first(deps));
+
+    expect(outcome.kind).toBe('attempted');
+    const stored = deps.deliveries.stored('dlv_1');
+    expect(stored).toMatchObject({ status: 'retrying', attemptCount: 1, roundAttempts: 1 });
+    expect(stored.attempts).toEqual([expect.objectContaining({ number: 1, status: 500, error: 'HTTP 500', responseBody: 'boom' })]);
+    const due = Date.parse(stored.nextAttemptAt!);
+    expect(due - start).toBeGreaterThanOrEqual(4500);
+    expect(due - start).toBeLessThanOrEqual(5500);
+    expect(onlyQueued(deps)).toEqual({ deliveryId: 'dlv_1', attempt: 2, notBefore: due });
+
+    // Attempt 2 fails too: the next wait is the schedule's second step.
+    deps.sender.script = [{ status: 502 }];
+    await deliverWhenDue(deps, { deliveryId: 'dlv_1', attempt: 2, notBefore: due });
+    const after2 = deps.deliveries.stored('dlv_1');
+    const wait2 = Date.parse(after2.nextAttemptAt!) - deps.clock.ms;
+    expect(wait2).toBeGreaterThanOrEqual(270_000);
+    expect(wait2).toBeLessThanOrEqual(330_000);
+    expect(onlyQueued(deps)).toMatchObject({ attempt: 3, notBefore: Date.parse(after2.nextAttemptAt!) });
+  });
+
+  test('a spent schedule ends failed after 1 + len(schedule) attempts, with nextAttemptAt null and nothing queued', async () => {
+    const deps = inMemoryDeps({ retrySchedule: [1, 2, 3] });
+    await seedDelivery(deps);
+    deps.sender.fallback = { status: 500 };
+
+    let message: DeliveryMessage | undefined = first(deps);
+    let attempts = 0;
+    while (message) {
+      expect((await deliverWhenDue(deps, message)).kind).toBe('attempted');
+      attempts++;
+      const sent = deps.queue.drain();
+      expect(sent.length).toBeLessThanOrEqual(1);
+      message = sent[0];
+    }
+    expect(attempts).toBe(4);
+    const stored = deps.deliveries.stored('dlv_1');
+    expect(stored).toMatchObject({ status: 'failed', nextAttemptAt: null, attemptCount: 4 });
+    expect(stored.attempts.map((a) => a.number)).toEqual([1, 2, 3, 4]);
+    // Every attempt carried the same delivery id, body and signature.
+    expect(new Set(deps.sender.requests.map((r) => r.headers['X-Wandb-Delivery']))).toEqual(new Set(['dlv_1']));
+    expect(new Set(deps.sender.requests.map((r) => r.body)).size).toBe(1);
+    expect(new Set(deps.sender.requests.map((r) => r.headers['X-Wandb-Signature'])).size).toBe(1);
+  });
+
+  test('an empty schedule fails the delivery after its first failed attempt', async () => {
+    const deps = inMemoryDeps({ retrySchedule: [] });
+    await seedDelivery(deps);
+    deps.sender.fallback = { status: null, error: 'connection refused' };
+    await processDeliveryMessage(deps, first(deps));
+    expect(deps.deliveries.stored('dlv_1')).toMatchObject({ status: 'failed', nextAttemptAt: null });
+    expect(deps.deliveries.stored('dlv_1').attempts[0]).toMatchObject({ status: null, error: 'connection refused' });
+    expect(deps.queue.sent).toEqual([]);
+  });
+
+  test.each([
+    ['delta-seconds', '120', 120_000],
+    ['an HTTP-date', new Date(Date.parse('2025-01-01T00:00:00.000Z') + 600_000).toUTCString(), 600_000],
+  ])('Retry-After (%s) longer than the step is honoured', async (_form, header, expectedMs) => {
+    const deps = inMemoryDeps({ retrySchedule: [5, 5] });
+    await seedDelivery(deps);
+    deps.sender.script = [{ status: 503, retryAfter: header }];
+    await processDeliveryMessage(deps, first(deps));
+    const stored = deps.deliveries.stored('dlv_1');
+    expect(Date.parse(stored.nextAttemptAt!) - deps.clock.ms).toBe(expectedMs);
+    expect(onlyQueued(deps)).toMatchObject({ attempt: 2, notBefore: deps.clock.ms + expectedMs });
+  });
+
+  test('Retry-After is bounded (12 h at most) and never shortens the step', async () => {
+    const deps = inMemoryDeps({ retrySchedule: [300, 5] });
+    await seedDelivery(deps);
+    deps.sender.script = [{ status: 429, retryAfter: '1' }];
+    await processDeliveryMessage(deps, first(deps));
+    const shortWait = Date.parse(deps.deliveries.stored('dlv_1').nextAttemptAt!) - deps.clock.ms;
+    expect(shortWait).toBeGreaterThanOrEqual(270_000);
+
+    deps.sender.script = [{ status: 429, retryAfter: '9999999' }];
+    await deliverWhenDue(deps, { ...onlyQueued(deps) });
+    const longWait = Date.parse(deps.deliveries.stored('dlv_1').nextAttemptAt!) - deps.clock.ms;
+    expect(longWait).toBe(43_200_000);
+  });
+
+  test('a lost follow-up message is re-sent when the recorded attempt\'s message comes back', async () => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps);
+    deps.sender.script = [{ status: 500 }];
+    await processDeliveryMessage(deps, first(deps));
+    const lost = onlyQueued(deps); // the follow-up never reaches the queue (e.g. a crash right after saving)
+    deps.queue.sent.length = 0;
+
+    // The attempt-1 message was not deleted, so it comes back.
+    expect(await processDeliveryMessage(deps, first(deps))).toEqual({ kind: 'stale' });
+    expect(deps.sender.requests).toHaveLength(1);
+    expect(onlyQueued(deps)).toEqual(lost);
+
+    deps.sender.script = [{ status: 200 }];
+    expect((await deliverWhenDue(deps, lost)).kind).toBe('attempted');
+    expect(deps.deliveries.stored('dlv_1')).toMatchObject({ status: 'succeeded', attemptCount: 2 });
+  });
+
+  test('a failure to enqueue the follow-up throws (so the message comes back) after the attempt is recorded', async () => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps);
+    deps.sender.script = [{ status: 500 }];
+    deps.queue.failNext = true;
+    await expect(processDeliveryMessage(deps, first(deps))).rejects.toThrow('injected failure');
+    expect(deps.deliveries.stored('dlv_1')).toMatchObject({ status: 'retrying', attemptCount: 1 });
+
+    // Its return re-sends the follow-up, with no second POST.
+    await processDeliveryMessage(deps, first(deps));
+    expect(onlyQueued(deps)).toMatchObject({ attempt: 2 });
+    expect(deps.sender.requests).toHaveLength(1);
+  });
+
+  test('a sweep after a lost message re-enqueues the next attempt for its due time', async () => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps);
+    deps.sender.script = [{ status: 500 }];
+    await processDeliveryMessage(deps, first(deps));
+    const lost = onlyQueued(deps);
+    expect(await sweepDueDeliveries(deps, new Date(lost.notBefore + 1))).toBe(1);
+    expect(onlyQueued(deps)).toEqual(lost);
+  });
+
+  test('a deleted webhook or a missing secret is a failed attempt without a POST (status null), and retried', async () => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps);
+    await deps.secrets.delete('demo', 'HMAC_KEY');
+    await processDeliveryMessage(deps, first(deps));
+    expect(deps.deliveries.stored('dlv_1').attempts[0]).toMatchObject({ status: null, error: 'secret HMAC_KEY not found' });
+
+    await deps.webhooks.delete((await deps.webhooks.get('demo', 'wh_1'))!);
+    await deliverWhenDue(deps, onlyQueued(deps));
+    expect(deps.deliveries.stored('dlv_1').attempts[1]).toMatchObject({ number: 2, status: null, error: 'webhook was deleted' });
+    expect(deps.deliveries.stored('dlv_1').status).toBe('retrying');
+    expect(deps.sender.requests).toHaveLength(0);
+  });
+
+  test('a storage failure while loading throws, so the message comes back', async () => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps);
+    deps.deliveries.failGet.add('dlv_1');
+    await expect(processDeliveryMessage(deps, first(deps))).rejects.toThrow('injected failure');
+    expect(deps.sender.requests).toHaveLength(0);
+  });
+});
+
+describe('redelivery', () => {
+  test('a failed delivery redelivered gets a new round with the same id and continued attempt numbers', async () => {
+    const deps = inMemoryDeps({ retrySchedule: [1] });
+    await seedDelivery(deps);
+    deps.sender.fallback = { status: 500 };
+    await processDeliveryMessage(deps, first(deps));
+    await deliverWhenDue(deps, onlyQueued(deps));
+    expect(deps.deliveries.stored('dlv_1')).toMatchObject({ status: 'failed', attemptCount: 2 });
+
+    await redeliver(deps, 'demo', 'dlv_1');
+    expect(deps.deliveries.stored('dlv_1')).toMatchObject({ status: 'pending', roundAttempts: 0, attemptCount: 2 });
+    deps.sender.fallback = { status: 200 };
+    await deliverWhenDue(deps, onlyQueued(deps));
+    const stored = deps.deliveries.stored('dlv_1');
+    expect(stored).toMatchObject({ status: 'succeeded', attemptCount: 3 });
+    expect(stored.attempts.map((a) => [a.number, a.status])).toEqual([[1, 500], [2, 500], [3, 200]]);
+    expect(deps.sender.requests.map((r) => r.headers['X-Wandb-Delivery'])).toEqual(['dlv_1', 'dlv_1', 'dlv_1']);
+  });
+
+  test('redelivering a delivery that is still retrying is refused (409)', async () => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps);
+    deps.sender.script = [{ status: 500 }];
+    await processDeliveryMessage(deps, first(deps));
+    await expect(redeliver(deps, 'demo', 'dlv_1')).rejects.toMatchObject({ code: 'CONFLICT', status: 409 });
+  });
+});
+
+describe('size budget', () => {
+  test('many rounds of attempts with large answers keep the record under the budget; the newest attempts stay whole', async () => {
+    const deps = inMemoryDeps({ retrySchedule: [0, 0, 0, 0] });
+    // A large event, as the 256 KiB request limit allows, makes the budget bite sooner.
+    const event = sampleEvent();
+    event.artifact.metadata = { notes: 'n'.repeat(60_000) };
+    await seedDelivery(deps, 'dlv_1', { event });
+    const body = (n: number) => `${n}:`.padEnd(8192, 'x');
+    let n = 0;
+    deps.sender.fallback = { status: 500 };
+    deps.sender.script = [];
+    const send = deps.sender.send.bind(deps.sender);
+    deps.sender.send = async (request) => ({ ...(await send(request)), responseBody: body(++n) });
+
+    for (let round = 0; round < 24; round++) {
+      if (round > 0) await redeliver(deps, 'demo', 'dlv_1');
+      let message: DeliveryMessage | undefined = deps.queue.drain()[0] ?? first(deps);
+      while (message) {
+        await deliverWhenDue(deps, message);
+        message = deps.queue.drain()[0];
+      }
+    }
+
+    const stored = deps.deliveries.stored('dlv_1');
+    expect(n).toBe(120);
+    expect(stored.attemptCount).toBe(120);
+    expect(stored.status).toBe('failed');
+    expect(Buffer.byteLength(JSON.stringify(stored))).toBeLessThanOrEqual(ITEM_BUDGET_BYTES);
+    expect(stored.attempts.length).toBeLessThanOrEqual(MAX_STORED_ATTEMPTS);
+    const last = stored.attempts[stored.attempts.length - 1];
+    expect(last).toMatchObject({ number: 120, responseBody: body(120) });
+    // Numbers stay in order, newest kept.
+    const numbers = stored.attempts.map((a) => a.number);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    expect(numbers[numbers.length - 1] - numbers[0]).toBe(numbers.length - 1);
+  });
+});

@@ -15,7 +15,7 @@ export interface GatewayHandlers {
   routes: Record<RouteHandler, (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>>;
 }
 
-/** Bodies beyond this are cut off unread (the handler's own limit, 256 KiB, answers 413 first). */
+/** Bodies beyond this are not kept (the handler's own limit, 256 KiB, answers 413 first). */
 const READ_LIMIT_BYTES = 1024 * 1024;
 
 /** A Lambda context for local invocations (Powertools reads its fields). */
@@ -46,15 +46,44 @@ function gatewayError(response: http.ServerResponse, status: number, code: strin
   sendJson(response, status, { error: { code, message } });
 }
 
-async function readBody(request: http.IncomingMessage): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > READ_LIMIT_BYTES) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * Past this, a body is drained instead of buffered: API Gateway's own hard limit (10 MB).
+ * Bodies up to it are read to the end before the 413, so the answer goes out on a healthy
+ * keep-alive connection; only beyond it is the connection closed under the sender.
+ */
+const DRAIN_LIMIT_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Reads the body: the bytes, `too-large` once it passes READ_LIMIT_BYTES (the rest is read
+ * and dropped), or `abort` when it goes on past DRAIN_LIMIT_BYTES. The request is never
+ * destroyed here: that tears the socket down under the answer, and a keep-alive client that
+ * reuses the connection then hangs.
+ */
+function readBody(request: http.IncomingMessage): Promise<Buffer | 'too-large' | 'abort'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (value: Buffer | 'too-large' | 'abort') => {
+      settled = true;
+      resolve(value);
+    };
+    request.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > DRAIN_LIMIT_BYTES) settle('abort');
+      else if (size > READ_LIMIT_BYTES) chunks.length = 0;
+      else chunks.push(chunk);
+    });
+    request.once('end', () => {
+      if (!settled) settle(size > READ_LIMIT_BYTES ? 'too-large' : Buffer.concat(chunks));
+    });
+    request.once('error', (error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    });
+  });
 }
 
 async function authorize(handlers: GatewayHandlers, route: RouteDefinition, token: string | undefined, method: string, path: string) {
@@ -133,7 +162,11 @@ async function handle(handlers: GatewayHandlers, request: http.IncomingMessage, 
   if (authorizer === 'unauthorized') return gatewayError(response, 401, 'UNAUTHENTICATED', 'missing or unknown API key');
   if (authorizer === 'forbidden') return gatewayError(response, 403, 'FORBIDDEN', 'access denied');
   const body = await readBody(request);
-  if (body === 'too-large') return gatewayError(response, 413, 'PAYLOAD_TOO_LARGE', 'body is larger than 262144 bytes');
+  if (body === 'too-large' || body === 'abort') {
+    // The rest of an endless body is dropped until the server has closed the connection.
+    if (body === 'abort') response.setHeader('Connection', 'close');
+    return gatewayError(response, 413, 'PAYLOAD_TOO_LARGE', 'body is larger than 262144 bytes');
+  }
   const event = toProxyEvent(request, url, matched.route, matched.pathParameters, body, authorizer);
   const result = await handlers.routes[matched.route.handler](event, localLambdaContext(matched.route.handler, 29_000));
   response.writeHead(result.statusCode, result.headers as http.OutgoingHttpHeaders);

@@ -3,6 +3,7 @@
  * `serviceDeps()` at module scope; the local runner sets the `*_ENDPOINT` variables first.
  */
 import { loadRuntimeConfig } from '../domain/config';
+import { redactingSender } from '../domain/redact';
 import type { ServiceDeps } from '../domain/services/deps';
 import { dynamoDb, secretsManager, sqs } from './aws-clients';
 import { DynamoAutomationStore } from './dynamo/automation-store';
@@ -35,7 +36,8 @@ export function serviceDeps(env: NodeJS.ProcessEnv = process.env): ServiceDeps {
     events: new DynamoEventStore(dynamoDb, required(env, 'EVENTS_TABLE')),
     secrets: new SecretsManagerStore(secretsManager, config.secretPrefix),
     queue: new SqsDeliveryQueue(sqs, required(env, 'DELIVERY_QUEUE_URL')),
-    sender: createHttpSender({ allowHosts: config.allowHosts, attemptTimeoutMs: config.attemptTimeoutMs }),
+    // Receivers may echo the request: what comes back is cleaned of the secrets that went out.
+    sender: redactingSender(createHttpSender({ allowHosts: config.allowHosts, attemptTimeoutMs: config.attemptTimeoutMs })),
     config,
     now: () => new Date(),
   };

@@ -30,31 +30,12 @@ import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { describeAddressClass, isPublicAddress } from '../domain/ip-policy';
+import type { OutgoingRequest, SendResult } from '../domain/ports';
 
 /** Resolves a host name to all of its addresses, in the resolver's order. */
 export type Resolver = (hostname: string) => Promise<Array<{ address: string; family: 4 | 6 }>>;
 
-/** One POST to send: the body is sent byte for byte; headers may hold secrets. */
-export interface OutgoingRequest {
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** What one attempt produced, in the shape the deliveries log and the test endpoint use. */
-export interface SendResult {
-  /** True only for a 2xx answer received within the attempt timeout. */
-  ok: boolean;
-  /** HTTP status, or null when no response headers arrived. */
-  status: number | null;
-  durationMs: number;
-  /** The first 8 KiB of the response body, decoded as UTF-8. */
-  responseBody: string;
-  /** Why the attempt failed (never contains header values), or null on success. */
-  error: string | null;
-  /** The receiver's Retry-After header, verbatim, when present. */
-  retryAfter: string | null;
-}
+export type { OutgoingRequest, SendResult };
 
 /** Sends webhook POSTs over a pooled, SSRF-guarded connection pool. */
 export interface HttpSender {

@@ -50,5 +50,6 @@ export async function prepareRequest(
   };
   if (accessToken !== null) headers.Authorization = `Bearer ${accessToken}`;
   if (secretValue !== null) headers['X-Wandb-Signature'] = signPayload(secretValue, body);
-  return { request: { url: webhook.url, headers, body }, redactedBody: redacted };
+  const carried = [accessToken, secretValue].filter((value): value is string => value !== null && value !== '');
+  return { request: { url: webhook.url, headers, body, secrets: carried }, redactedBody: redacted };
 }

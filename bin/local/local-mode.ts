@@ -108,6 +108,7 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
   const baseUrl = `http://127.0.0.1:${gateway.port}`;
   writeRuntime(settings.dataDir, {
     pid: process.pid, port: gateway.port, baseUrl, dynamodbEndpoint: engines.dynamodbEndpoint, configTable: LOCAL_RESOURCES.configTable,
+    secretsManagerEndpoint: engines.secretsManagerEndpoint, secretPrefix: deps.config.secretPrefix,
   });
 
   return {

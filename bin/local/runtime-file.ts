@@ -13,6 +13,9 @@ export interface LocalRuntime {
   baseUrl: string;
   dynamodbEndpoint: string;
   configTable: string;
+  /** The local Secrets Manager: point the AWS CLI or SDK here to manage secrets "in the console". */
+  secretsManagerEndpoint: string;
+  secretPrefix: string;
 }
 
 function fileIn(dataDir: string): string {

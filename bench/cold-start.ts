@@ -1,0 +1,153 @@
+/**
+ * Figure 5 — cold-start proxies (child process; see run.ts). Each handler is bundled as the
+ * stack bundles it (lib/functions.ts: esbuild, bundle, minify, CJS, the stack's target, external
+ * source map without sources content, nothing external), with the esbuild JS API. Then, in
+ * fresh `node` processes, the bundle is loaded as the main script (which runs its module scope:
+ * SDK clients, Powertools, ...) and timed wall-clock against an empty script, interleaved,
+ * `repeats` times, with the stack's NODE_OPTIONS (`--enable-source-maps`). One more run per
+ * bundle reports the RSS right after loading. Two reference bundles (reference-bundles/) show
+ * what the SDK's DynamoDB client alone and the undici package alone cost the same way.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { FUNCTION_SPECS, LAMBDA_RUNTIME, type FunctionName } from '../lib/functions';
+import { childMain } from './child';
+import { summarize, type Summary } from './stats';
+
+export interface ColdStartOptions {
+  repeats: number;
+}
+
+export interface BundleFigures {
+  /** A handler, or `reference: …`. */
+  name: string;
+  /** The Lambda's memory setting (null for references). */
+  memoryMb: number | null;
+  bundleBytes: number;
+  sourceMapBytes: number;
+  /** Wall time of `node <bundle>` minus `node <empty>`, per interleaved pair, ms. */
+  loadMs: Summary;
+  /** Wall time of `node <bundle>` / `node <empty>`, per pair. */
+  ratio: Summary;
+  /** The same without `--enable-source-maps`. */
+  loadMsWithoutSourceMaps: Summary;
+  /** RSS of the process right after loading the bundle, MB. */
+  rssAfterLoadMb: number;
+}
+
+export interface ColdStartResult {
+  target: string;
+  emptyScriptMs: Summary;
+  bundles: BundleFigures[];
+}
+
+const ROOT = path.resolve(__dirname, '..');
+const HANDLERS: FunctionName[] = ['authorizer', 'api', 'ingest', 'deliver', 'sweeper'];
+/** Bundle name → entry file (relative to the project). */
+const ENTRIES = new Map<string, string>([
+  ...HANDLERS.map((name) => [name, `lambdas/handlers/${name}.ts`] as [string, string]),
+  ['reference: DynamoDB document client only', 'bench/reference-bundles/dynamodb-client.ts'],
+  ['reference: undici Agent only', 'bench/reference-bundles/undici-agent.ts'],
+]);
+const NAMES = [...ENTRIES.keys()];
+
+/** The environment the stack gives the functions (lib/functions.ts), with placeholder resource names. */
+function lambdaEnvironment(sourceMaps: boolean): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    AWS_REGION: 'us-east-1',
+    POWERTOOLS_SERVICE_NAME: 'registry-webhooks',
+    POWERTOOLS_METRICS_NAMESPACE: 'RegistryWebhooks',
+    LOG_LEVEL: 'INFO',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    NODE_OPTIONS: sourceMaps ? '--enable-source-maps' : '',
+    CONFIG_TABLE: 'config',
+    DELIVERIES_TABLE: 'deliveries',
+    EVENTS_TABLE: 'events',
+    DELIVERY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/deliveries',
+    SECRET_PREFIX: 'registry-webhooks',
+    WEBHOOK_ALLOW_HOSTS: '',
+  };
+}
+
+/** Wall-clock ms of one `node <script>` run. */
+function timeNode(script: string, env: NodeJS.ProcessEnv): number {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const elapsed = performance.now() - started;
+  if (run.status !== 0) throw new Error(`node ${script} failed: ${run.stderr.toString('utf8').slice(0, 500)}`);
+  return elapsed;
+}
+
+async function main(): Promise<ColdStartResult> {
+  const options = JSON.parse(process.argv[2]) as ColdStartOptions;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rw-bench-bundles-'));
+  try {
+    const empty = path.join(dir, 'empty.js');
+    writeFileSync(empty, '');
+    const bundles = new Map<string, string>();
+    for (const [index, [name, entry]] of [...ENTRIES].entries()) {
+      const outfile = path.join(dir, `bundle-${index}`, 'index.js');
+      await build({
+        entryPoints: [path.join(ROOT, entry)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: LAMBDA_RUNTIME.esbuildTarget,
+        minify: true,
+        sourcemap: true,
+        sourcesContent: false,
+        logLevel: 'warning',
+        absWorkingDir: ROOT,
+      });
+      bundles.set(name, outfile);
+    }
+
+    const empties: number[] = [];
+    const withMaps = new Map<string, { load: number[]; ratio: number[] }>(NAMES.map((name) => [name, { load: [], ratio: [] }]));
+    const withoutMaps = new Map<string, number[]>(NAMES.map((name) => [name, []]));
+    const env = lambdaEnvironment(true);
+    const envNoMaps = lambdaEnvironment(false);
+    // One untimed pass warms the OS file cache.
+    timeNode(empty, env);
+    for (const file of bundles.values()) timeNode(file, env);
+    for (let repeat = 0; repeat < options.repeats; repeat++) {
+      for (const name of NAMES) {
+        const base = timeNode(empty, env);
+        const loaded = timeNode(bundles.get(name)!, env);
+        empties.push(base);
+        withMaps.get(name)!.load.push(loaded - base);
+        withMaps.get(name)!.ratio.push(loaded / base);
+        const baseNoMaps = timeNode(empty, envNoMaps);
+        withoutMaps.get(name)!.push(timeNode(bundles.get(name)!, envNoMaps) - baseNoMaps);
+      }
+    }
+
+    const figures: BundleFigures[] = [];
+    for (const [index, name] of NAMES.entries()) {
+      const file = bundles.get(name)!;
+      const probe = path.join(dir, `rss-${index}.js`);
+      writeFileSync(probe, `require(${JSON.stringify(file)}); process.stderr.write(String(process.memoryUsage().rss));`);
+      const run = spawnSync(process.execPath, [probe], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      figures.push({
+        name,
+        memoryMb: name in FUNCTION_SPECS ? FUNCTION_SPECS[name as FunctionName].memoryMb : null,
+        bundleBytes: statSync(file).size,
+        sourceMapBytes: statSync(`${file}.map`).size,
+        loadMs: summarize(withMaps.get(name)!.load),
+        ratio: summarize(withMaps.get(name)!.ratio),
+        loadMsWithoutSourceMaps: summarize(withoutMaps.get(name)!),
+        rssAfterLoadMb: Number(run.stderr.toString('utf8')) / (1024 * 1024),
+      });
+    }
+    return { target: LAMBDA_RUNTIME.esbuildTarget, emptyScriptMs: summarize(empties), bundles: figures };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) childMain(main);

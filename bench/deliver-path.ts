@@ -1,0 +1,237 @@
+/**
+ * Figure 1 — the deliver path against the limit (child process; see run.ts).
+ *
+ * Ours: the deliver Lambda's real handler (`createDeliverHandler`: Powertools batch processing,
+ * parse, load delivery + webhook + secrets, render, sign, claim, SSRF-guarded POST with the
+ * product's undici sender, record the attempt, metrics and logs) on SQS-shaped batches of
+ * `batchSize` records, `concurrency` batches at a time. The sender, the secret store (with its
+ * cache) and the settings are the ones container.ts wires for the Lambda; the SDK's Secrets
+ * Manager client answers GetSecretValue in process (and counts the calls). Deliveries and
+ * webhooks are held by the lean in-memory stores of memory-deps.ts: storage cost is left out
+ * (deployed, the Lambda waits on DynamoDB instead).
+ * Bare: a keep-alive POST loop on an undici Agent with the same pool settings, with
+ * `concurrency × batchSize` requests in flight, sending the same body and headers to the
+ * same receiver. Rounds alternate which one goes first; each side runs long enough (the bare
+ * loop sends more per round) that a round is about a second of each.
+ */
+import './stdout-meter';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { Agent } from 'undici';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { secretsManager } from '../lambdas/adapters/aws-clients';
+import { serviceDeps } from '../lambdas/adapters/container';
+import { prepareRequest } from '../lambdas/domain/outgoing';
+import type { Delivery } from '../lambdas/domain/types';
+import { createDeliverHandler } from '../lambdas/handlers/deliver';
+import { childMain } from './child';
+import { memoryDeps, type MemoryDeps } from './memory-deps';
+import { ACCESS_TOKEN, benchEvent, SIGNING_SECRET, TEMPLATE } from './fixtures';
+import { round, summarize, type Summary } from './stats';
+import { stdoutBytes } from './stdout-meter';
+
+/** Sizes, from run.ts. */
+export interface DeliverPathOptions {
+  receiverPort: number;
+  rounds: number;
+  deliveriesPerRound: number;
+  /** POSTs per round of the bare loop: more than the deliver path's, so both run about as long. */
+  barePostsPerRound: number;
+  warmupDeliveries: number;
+  /** SQS batches handled at the same time. */
+  concurrency: number;
+  batchSize: number;
+}
+
+/** What the child reports. */
+export interface DeliverPathResult {
+  storage: string;
+  inFlight: number;
+  batchSize: number;
+  oursPerSecond: Summary;
+  barePerSecond: Summary;
+  ratio: Summary;
+  /** CPU time (user + system) of this process per delivery, ms. */
+  oursCpuMsPerDelivery: Summary;
+  bareCpuMsPerDelivery: Summary;
+  /** stdout bytes (JSON logs + EMF metrics) per delivery. */
+  logBytesPerDelivery: number;
+  /** GetSecretValue calls the deliver path made in the measured rounds (the cache should make this 0). */
+  secretsManagerCalls: number;
+  /** Peak RSS of this process over the whole figure, MB. */
+  peakRssMb: number;
+  deliveriesPerRound: number;
+  rounds: number;
+}
+
+const TEAM = 'bench';
+const HOST = 'localhost';
+
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+async function main(): Promise<DeliverPathResult> {
+  const options = JSON.parse(process.argv[2]) as DeliverPathOptions;
+  const url = `http://${HOST}:${options.receiverPort}/hooks/deliver`;
+  // The Lambda's own wiring (container.ts) with the deployed defaults (15 s attempt timeout, ...),
+  // the receiver's host exempt from the address rules; table and queue names are never used.
+  const wired = serviceDeps({
+    WEBHOOK_ALLOW_HOSTS: HOST, CONFIG_TABLE: 'unused', DELIVERIES_TABLE: 'unused', EVENTS_TABLE: 'unused', DELIVERY_QUEUE_URL: 'unused',
+  });
+  const { sender, secrets, config } = wired;
+  const secretValues = new Map([[`${config.secretPrefix}/${TEAM}/HMAC_KEY`, SIGNING_SECRET], [`${config.secretPrefix}/${TEAM}/GH_TOKEN`, ACCESS_TOKEN]]);
+  const secretsClient = answerSecretsInProcess(secretsManager, secretValues);
+  const bare = new Agent({ connections: null, connect: { timeout: config.attemptTimeoutMs }, headersTimeout: config.attemptTimeoutMs, bodyTimeout: config.attemptTimeoutMs });
+  const inFlight = options.concurrency * options.batchSize;
+
+  /** Fresh stores holding `count` pending deliveries; returns the deps and SQS batches for them. */
+  async function prepare(label: string, count: number): Promise<{ deps: MemoryDeps; batches: SQSEvent[] }> {
+    const deps = memoryDeps(sender, secrets, config);
+    const at = new Date().toISOString();
+    await deps.webhooks.create({ id: 'wh_bench', team: TEAM, name: 'bench', url, secret: 'HMAC_KEY', accessToken: 'GH_TOKEN', createdAt: at, updatedAt: at });
+    const records: SQSRecord[] = [];
+    for (let index = 0; index < count; index++) {
+      const id = `dlv_${label}_${index}`;
+      const delivery: Delivery = {
+        id, team: TEAM, eventId: `evt_${label}_${index}`, automationId: 'au_bench', webhookId: 'wh_bench', url, status: 'pending',
+        payload: '{}', attempts: [], attemptCount: 0, roundAttempts: 0, nextAttemptAt: at, createdAt: at, updatedAt: at,
+        event: benchEvent(`evt_${label}_${index}`, Date.now()), template: TEMPLATE,
+      };
+      await deps.deliveries.createIfAbsent(delivery);
+      records.push(sqsRecord(id, index));
+    }
+    const batches: SQSEvent[] = [];
+    for (let start = 0; start < records.length; start += options.batchSize) batches.push({ Records: records.slice(start, start + options.batchSize) });
+    return { deps, batches };
+  }
+
+  /** Runs the deliver handler over the batches, `concurrency` at a time; returns deliveries/s and CPU ms/delivery. */
+  async function runOurs(label: string, count: number) {
+    const { deps, batches } = await prepare(label, count);
+    const handler = createDeliverHandler(() => deps);
+    let next = 0;
+    let failures = 0;
+    const cpu0 = cpuMs();
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: options.concurrency }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++];
+        const answer = await handler(batch);
+        failures += answer.batchItemFailures.length;
+      }
+    }));
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpuMs() - cpu0;
+    const succeeded = deps.deliveries.countStatus('succeeded');
+    if (failures > 0 || succeeded !== count) throw new Error(`deliver path: ${succeeded} of ${count} succeeded, ${failures} batch item failures`);
+    return { perSecond: count / seconds, cpuPerDelivery: cpu / count };
+  }
+
+  // The bare loop sends what a real delivery sends: same body bytes and headers.
+  const sample = await prepare('sample', 1);
+  const webhook = (await sample.deps.webhooks.get(TEAM, 'wh_bench'))!;
+  const delivery = (await sample.deps.deliveries.get('dlv_sample_0'))!;
+  const { request } = await prepareRequest(sample.deps.secrets, webhook, delivery.template, delivery.event, delivery.id, config.userAgent);
+  const target = new URL(request.url);
+
+  async function runBare(count: number) {
+    let next = 0;
+    const cpu0 = cpuMs();
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: inFlight }, async () => {
+      while (next < count) {
+        next++;
+        const response = await bare.request({ origin: target.origin, path: target.pathname, method: 'POST', headers: request.headers, body: request.body });
+        await response.body.text();
+        if (response.statusCode !== 200) throw new Error(`bare POST answered ${response.statusCode}`);
+      }
+    }));
+    const seconds = (performance.now() - t0) / 1000;
+    return { perSecond: count / seconds, cpuPerDelivery: (cpuMs() - cpu0) / count };
+  }
+
+  // Warm-up: JIT, connection pools, the receiver.
+  await runOurs('warm', options.warmupDeliveries);
+  await runBare(options.warmupDeliveries);
+
+  const ours: number[] = [];
+  const bareRates: number[] = [];
+  const ratios: number[] = [];
+  const oursCpu: number[] = [];
+  const bareCpu: number[] = [];
+  let logBytes = 0;
+  const secretCallsBefore = secretsClient.calls();
+  for (let r = 0; r < options.rounds; r++) {
+    let o: { perSecond: number; cpuPerDelivery: number };
+    let b: { perSecond: number; cpuPerDelivery: number };
+    const runMeasuredOurs = async () => {
+      const before = stdoutBytes();
+      const result = await runOurs(`r${r}`, options.deliveriesPerRound);
+      logBytes += stdoutBytes() - before;
+      return result;
+    };
+    if (r % 2 === 0) {
+      o = await runMeasuredOurs();
+      b = await runBare(options.barePostsPerRound);
+    } else {
+      b = await runBare(options.barePostsPerRound);
+      o = await runMeasuredOurs();
+    }
+    ours.push(o.perSecond);
+    bareRates.push(b.perSecond);
+    ratios.push(o.perSecond / b.perSecond);
+    oursCpu.push(o.cpuPerDelivery);
+    bareCpu.push(b.cpuPerDelivery);
+  }
+  await bare.close();
+  return {
+    storage: 'in memory (bench/memory-deps.ts) for deliveries and webhooks; sender, secret store and its cache as container.ts wires them',
+    inFlight,
+    batchSize: options.batchSize,
+    oursPerSecond: summarize(ours),
+    barePerSecond: summarize(bareRates),
+    ratio: summarize(ratios),
+    oursCpuMsPerDelivery: summarize(oursCpu),
+    bareCpuMsPerDelivery: summarize(bareCpu),
+    secretsManagerCalls: secretsClient.calls() - secretCallsBefore,
+    logBytesPerDelivery: round(logBytes / (options.rounds * options.deliveriesPerRound), 1),
+    peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
+    deliveriesPerRound: options.deliveriesPerRound,
+    rounds: options.rounds,
+  };
+}
+
+/** Makes the client answer GetSecretValue from `values`, without a network call, and count the calls. */
+function answerSecretsInProcess(client: SecretsManagerClient, values: Map<string, string>) {
+  let calls = 0;
+  client.middlewareStack.add(
+    (_next, context) => async (args) => {
+      calls++;
+      if (context.commandName !== 'GetSecretValueCommand') throw new Error(`unexpected ${context.commandName}`);
+      const id = (args.input as { SecretId: string }).SecretId;
+      const value = values.get(id);
+      if (value === undefined) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+      return { output: { $metadata: {}, Name: id, SecretString: value }, response: {} };
+    },
+    { step: 'initialize', name: 'benchSecretsStub' },
+  );
+  return { calls: () => calls };
+}
+
+function sqsRecord(deliveryId: string, index: number): SQSRecord {
+  const now = String(Date.now());
+  return {
+    messageId: `msg-${deliveryId}`,
+    receiptHandle: `rh-${index}`,
+    body: JSON.stringify({ deliveryId, attempt: 1, notBefore: Date.now() }),
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: 'bench', ApproximateFirstReceiveTimestamp: now },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:registry-webhooks-deliveries',
+    awsRegion: 'us-east-1',
+  };
+}
+
+if (require.main === module) childMain(main);

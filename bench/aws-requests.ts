@@ -1,9 +1,9 @@
 /**
  * Counts the AWS requests the handlers make, with a middleware on the real SDK clients of
- * lambdas/adapters/aws-clients.ts (the ones every handler uses). Each request is attributed to
+ * lambdas/adapters/aws/*.ts (the ones the handlers use). Each request is attributed to
  * the code that made it from its (async) stack trace, and DynamoDB requests ask for
  * `ReturnConsumedCapacity: TOTAL` so the capacity units the engine computes are counted too.
- * Only types are imported from the SDK here: the clients must be created by aws-clients.ts after
+ * Only types are imported from the SDK here: the clients must be created by lambdas/adapters/aws/*.ts after
  * local mode has set the endpoints.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

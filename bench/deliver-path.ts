@@ -18,7 +18,7 @@ import './stdout-meter';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { Agent } from 'undici';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { secretsManager } from '../lambdas/adapters/aws-clients';
+import { secretsManager } from '../lambdas/adapters/aws/secrets-manager';
 import { serviceDeps } from '../lambdas/adapters/container';
 import { prepareRequest } from '../lambdas/domain/outgoing';
 import type { Delivery } from '../lambdas/domain/types';

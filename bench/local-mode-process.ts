@@ -15,9 +15,13 @@ async function main(): Promise<void> {
   const settings = readLocalSettings();
   const local = await startLocalMode(settings);
   // Loaded by local mode already (after it set the endpoints): this is the same module instance.
-  const clients = await import('../lambdas/adapters/aws-clients');
+  const [{ dynamoDb }, { sqs }, { secretsManager }] = await Promise.all([
+    import('../lambdas/adapters/aws/dynamodb'),
+    import('../lambdas/adapters/aws/sqs'),
+    import('../lambdas/adapters/aws/secrets-manager'),
+  ]);
   const counter = new AwsRequestCounter();
-  counter.install(clients);
+  counter.install({ dynamoDb, sqs, secretsManager });
 
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {

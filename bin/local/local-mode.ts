@@ -74,7 +74,7 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
     import('../../lambdas/adapters/container'),
     import('../../lambdas/domain/services/keys'),
     import('../../lambdas/domain/services/sweeper'),
-    import('../../lambdas/adapters/aws-clients'),
+    import('../../lambdas/adapters/aws/sqs'),
   ]);
   const deps = container.serviceDeps();
 

@@ -5,7 +5,9 @@
 import { loadRuntimeConfig } from '../domain/config';
 import { redactingSender } from '../domain/redact';
 import type { ServiceDeps } from '../domain/services/deps';
-import { dynamoDb, secretsManager, sqs } from './aws-clients';
+import { dynamoDb } from './aws/dynamodb';
+import { secretsManager } from './aws/secrets-manager';
+import { sqs } from './aws/sqs';
 import { DynamoAutomationStore } from './dynamo/automation-store';
 import { DynamoDeliveryStore } from './dynamo/delivery-store';
 import { DynamoEventStore } from './dynamo/event-store';

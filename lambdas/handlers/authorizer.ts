@@ -5,7 +5,7 @@
  * one decision per key (≤ 60 s) for every route.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { dynamoDb } from '../adapters/aws-clients';
+import { dynamoDb } from '../adapters/aws/dynamodb';
 import { DynamoKeyStore } from '../adapters/dynamo/key-store';
 import { logger } from '../adapters/observability';
 import { authenticate } from '../domain/services/keys';

@@ -237,7 +237,6 @@ describe('RegistryWebhooksStack', () => {
         POWERTOOLS_SERVICE_NAME: 'registry-webhooks',
         POWERTOOLS_METRICS_NAMESPACE: 'RegistryWebhooks',
         LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
         CONFIG_TABLE: { Ref: logicalId(stack, stack.tables.config) },
         DELIVERIES_TABLE: { Ref: logicalId(stack, stack.tables.deliveries) },
         EVENTS_TABLE: { Ref: logicalId(stack, stack.tables.events) },

@@ -1,0 +1,13 @@
+/**
+ * The DynamoDB document client (plain JS values in and out), made once per process so
+ * Lambda containers reuse its connections. One module per service: a handler bundles only
+ * the clients it imports (the authorizer needs DynamoDB alone), which keeps cold starts short.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { clientOptions } from './client-options';
+
+/** DynamoDB, document flavour. */
+export const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient(clientOptions(process.env.DYNAMODB_ENDPOINT)), {
+  marshallOptions: { removeUndefinedValues: true },
+});

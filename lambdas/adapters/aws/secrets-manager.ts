@@ -1,0 +1,6 @@
+/** The Secrets Manager client, made once per process (see dynamodb.ts for why one module per service). */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { clientOptions } from './client-options';
+
+/** Secrets Manager. */
+export const secretsManager = new SecretsManagerClient(clientOptions(process.env.SECRETS_MANAGER_ENDPOINT));

@@ -6,7 +6,8 @@
  * SDK clients, Powertools, ...) and timed wall-clock against an empty script, interleaved,
  * `repeats` times, with the stack's NODE_OPTIONS (`--enable-source-maps`). One more run per
  * bundle reports the RSS right after loading. Two reference bundles (reference-bundles/) show
- * what the SDK's DynamoDB client alone and the undici package alone cost the same way.
+ * what the SDK's DynamoDB client alone and the sender's HTTP client alone (node:http/https Agents)
+ * cost the same way.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -50,7 +51,7 @@ const HANDLERS: FunctionName[] = ['authorizer', 'api', 'ingest', 'deliver', 'swe
 const ENTRIES = new Map<string, string>([
   ...HANDLERS.map((name) => [name, `lambdas/handlers/${name}.ts`] as [string, string]),
   ['reference: DynamoDB document client only', 'bench/reference-bundles/dynamodb-client.ts'],
-  ['reference: undici Agent only', 'bench/reference-bundles/undici-agent.ts'],
+  ['reference: node:http + node:https Agents only', 'bench/reference-bundles/node-http-agents.ts'],
 ]);
 const NAMES = [...ENTRIES.keys()];
 

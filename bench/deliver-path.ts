@@ -3,20 +3,21 @@
  *
  * Ours: the deliver Lambda's real handler (`createDeliverHandler`: Powertools batch processing,
  * parse, load delivery + webhook + secrets, render, sign, claim, SSRF-guarded POST with the
- * product's undici sender, record the attempt, metrics and logs) on SQS-shaped batches of
+ * product's node:http sender, record the attempt, metrics and logs) on SQS-shaped batches of
  * `batchSize` records, `concurrency` batches at a time. The sender, the secret store (with its
  * cache) and the settings are the ones container.ts wires for the Lambda; the SDK's Secrets
  * Manager client answers GetSecretValue in process (and counts the calls). Deliveries and
  * webhooks are held by the lean in-memory stores of memory-deps.ts: storage cost is left out
  * (deployed, the Lambda waits on DynamoDB instead).
- * Bare: a keep-alive POST loop on an undici Agent with the same pool settings, with
+ * Bare: a keep-alive POST loop on the same client as the sender (node:http, an Agent with the
+ * sender's pool settings, explicit Content-Length), without the SSRF guard, with
  * `concurrency × batchSize` requests in flight, sending the same body and headers to the
  * same receiver. Rounds alternate which one goes first; each side runs long enough (the bare
  * loop sends more per round) that a round is about a second of each.
  */
 import './stdout-meter';
+import http from 'node:http';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { Agent } from 'undici';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { secretsManager } from '../lambdas/adapters/aws/secrets-manager';
 import { serviceDeps } from '../lambdas/adapters/container';
@@ -82,7 +83,8 @@ async function main(): Promise<DeliverPathResult> {
   const { sender, secrets, config } = wired;
   const secretValues = new Map([[`${config.secretPrefix}/${TEAM}/HMAC_KEY`, SIGNING_SECRET], [`${config.secretPrefix}/${TEAM}/GH_TOKEN`, ACCESS_TOKEN]]);
   const secretsClient = answerSecretsInProcess(secretsManager, secretValues);
-  const bare = new Agent({ connections: null, connect: { timeout: config.attemptTimeoutMs }, headersTimeout: config.attemptTimeoutMs, bodyTimeout: config.attemptTimeoutMs });
+  // The sender's pool settings (lambdas/adapters/http-sender.ts: keep-alive, 50 per origin, LIFO, 4 s idle).
+  const bare = new http.Agent({ keepAlive: true, maxSockets: 50, scheduling: 'lifo', timeout: 4000 });
   const inFlight = options.concurrency * options.batchSize;
 
   /** Fresh stores holding `count` pending deliveries; returns the deps and SQS batches for them. */
@@ -142,9 +144,8 @@ async function main(): Promise<DeliverPathResult> {
     await Promise.all(Array.from({ length: inFlight }, async () => {
       while (next < count) {
         next++;
-        const response = await bare.request({ origin: target.origin, path: target.pathname, method: 'POST', headers: request.headers, body: request.body });
-        await response.body.text();
-        if (response.statusCode !== 200) throw new Error(`bare POST answered ${response.statusCode}`);
+        const { status } = await barePost(bare, target, request.headers, Buffer.from(request.body, 'utf8'));
+        if (status !== 200) throw new Error(`bare POST answered ${status}`);
       }
     }));
     const seconds = (performance.now() - t0) / 1000;
@@ -184,7 +185,7 @@ async function main(): Promise<DeliverPathResult> {
     oursCpu.push(o.cpuPerDelivery);
     bareCpu.push(b.cpuPerDelivery);
   }
-  await bare.close();
+  bare.destroy();
   return {
     storage: 'in memory (bench/memory-deps.ts) for deliveries and webhooks; sender, secret store and its cache as container.ts wires them',
     inFlight,
@@ -200,6 +201,24 @@ async function main(): Promise<DeliverPathResult> {
     deliveriesPerRound: options.deliveriesPerRound,
     rounds: options.rounds,
   };
+}
+
+/** One POST on `agent`, reading the whole (small) answer as text, as the sender does. */
+function barePost(agent: http.Agent, target: URL, headers: Record<string, string>, body: Buffer): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      agent, method: 'POST', hostname: target.hostname, port: target.port, path: `${target.pathname}${target.search}`,
+      headers: { ...headers, 'content-length': String(body.length) },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Makes the client answer GetSecretValue from `values`, without a network call, and count the calls. */

@@ -7,9 +7,9 @@
  * send time; see fixtures.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { Agent } from 'undici';
 import type { RequestCount } from './aws-requests';
 import { ChildChannel, startChild, waitForMessage } from './child';
 import { ACCESS_TOKEN, benchEvent, SIGNING_SECRET, TEMPLATE } from './fixtures';
@@ -70,7 +70,7 @@ export async function runEndToEnd(receiver: BenchReceiver, options: EndToEndOpti
     env: { PORT: '0', LOCAL_DATA_DIR: dataDir, WEBHOOK_ALLOW_HOSTS: '127.0.0.1', LOCAL_TEAM: 'demo', LOG_LEVEL: 'WARN' },
   });
   const channel = new ChildChannel(child);
-  const agent = new Agent({ connections: options.concurrency + 2 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency + 2 });
   try {
     const ready = await waitForMessage<Ready>(child, 'ready', 90_000);
     const api = apiClient(agent, ready.baseUrl);
@@ -149,24 +149,36 @@ export async function runEndToEnd(receiver: BenchReceiver, options: EndToEndOpti
       deliverConcurrency,
     };
   } finally {
-    await agent.close();
+    agent.destroy();
     await channel.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 /** A minimal JSON client over one keep-alive pool. */
-function apiClient(agent: Agent, baseUrl: string) {
-  const origin = new URL(baseUrl).origin;
+function apiClient(agent: http.Agent, baseUrl: string) {
+  const base = new URL(baseUrl);
   return {
     async expect(method: 'GET' | 'POST' | 'PUT', path: string, key: string, body: unknown, statuses: number[]): Promise<any> {
-      const response = await agent.request({
-        origin, path, method,
-        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+      const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request({
+          agent, method, hostname: base.hostname, port: base.port, path,
+          headers: {
+            Authorization: `Bearer ${key}`, 'Content-Type': 'application/json',
+            ...(payload === undefined ? {} : { 'Content-Length': String(payload.length) }),
+          },
+        }, (res) => {
+          let answer = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (answer += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: answer }));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end(payload);
       });
-      const text = await response.body.text();
-      if (!statuses.includes(response.statusCode)) throw new Error(`${method} ${path} answered ${response.statusCode}: ${text.slice(0, 300)}`);
+      if (!statuses.includes(status)) throw new Error(`${method} ${path} answered ${status}: ${text.slice(0, 300)}`);
       return text ? JSON.parse(text) : undefined;
     },
   };

@@ -24,7 +24,7 @@ export function renderTable(results: BenchResults): string {
   if (f.deliverPath) {
     const d = f.deliverPath;
     rows.push(['1', `Deliver path: deliver handler on SQS batches of ${d.batchSize}, ${d.inFlight} in flight (storage: in memory)`, `${number(d.oursPerSecond.median)} deliveries/s`, range(d.oursPerSecond), '']);
-    rows.push(['1', `Bare keep-alive POST loop, same undici pool, ${d.inFlight} in flight`, `${number(d.barePerSecond.median)} POSTs/s`, range(d.barePerSecond), '']);
+    rows.push(['1', `Bare keep-alive POST loop, same node:http pool settings, ${d.inFlight} in flight`, `${number(d.barePerSecond.median)} POSTs/s`, range(d.barePerSecond), '']);
     rows.push(['1', 'Ratio deliver path / bare (per round)', number(d.ratio.median), range(d.ratio), verdict('≥ 0.8', t.deliverRatio!.met)]);
     rows.push(['1', 'CPU per delivery, deliver path / bare', `${number(d.oursCpuMsPerDelivery.median, 3)} / ${number(d.bareCpuMsPerDelivery.median, 3)} ms`, `${range(d.oursCpuMsPerDelivery, 3)} / ${range(d.bareCpuMsPerDelivery, 3)}`, '']);
   }

@@ -1,18 +1,28 @@
 /**
  * The SSRF-guarded HTTP sender: one POST attempt of a webhook delivery.
  *
+ * Built on Node's own `node:http` / `node:https`: they are part of the runtime, so they add
+ * nothing to a Lambda bundle's load time (a cold start), and their Agent takes a `lookup`
+ * option, which is all the guard needs. (undici, used before, cost ~60 ms of load per bundle;
+ * in exchange node:http spends ~0.05 ms more CPU per POST — about a thousand deliveries per
+ * cold start, and far below a POST's network time.)
+ *
  * Design note — the delivery-time guard (architecture.md, "Security rules"):
- * - Resolve once. The undici Agent is given our own `connect.lookup`; Node calls it when a new
- *   connection to a DNS name is opened, and the socket then dials exactly the address it
- *   returns. There is no second DNS lookup between check and connect, so a rebinding answer
- *   (public on the first query, 127.0.0.1 on the second) has nothing to race against.
+ * - Resolve once. Each sender has one keep-alive `http.Agent` and one `https.Agent`, both given
+ *   our own `lookup`. Agents pass their options on to `net.connect` / `tls.connect`, so Node
+ *   calls it whenever a new connection to a DNS name is opened, and the socket then dials
+ *   exactly the address it returns. There is no second DNS lookup between check and connect,
+ *   so a rebinding answer (public on the first query, 127.0.0.1 on the second) has nothing to
+ *   race against. Agent options override request options, so no request can swap the lookup.
  * - Check all. Every address of the answer must be public (`isPublicAddress`); one non-public
  *   address refuses the whole name, because a resolver may answer in any order and a later
  *   attempt could land on the bad one. The refusal happens inside the lookup, before any
- *   socket is opened.
- * - Connect to the checked address: the first one of the answer.
- * - TLS is untouched: undici still passes the URL host as `servername`, and Node verifies the
- *   certificate against that name, not against the IP we dial.
+ *   address is dialed.
+ * - Connect to the checked address: the first one of the answer, and only it (with Node's
+ *   autoSelectFamily the lookup is asked for a list; it gets a list of that one address).
+ * - TLS is untouched: the URL host goes to TLS as `servername` (set explicitly for DNS names;
+ *   IP literals send no SNI), and Node verifies the certificate against that name
+ *   (`rejectUnauthorized` stays at its default, true), not against the IP we dial.
  * - IP-literal URL hosts never reach a lookup (Node dials them directly), so they are checked
  *   up front, without DNS.
  * - Hosts in `allowHosts` (exact names, local development only) skip the public check but still
@@ -20,15 +30,14 @@
  * Pooled keep-alive connections are reused without a new lookup; that is safe because each was
  * opened to a checked address.
  *
- * Redirects are never followed (undici's `request` only follows them with the redirect
- * interceptor, which we do not install). Header values carry secrets (HMAC signature, bearer
- * token), so no error text built here contains them.
+ * Redirects are never followed (node:http has no redirect support at all). Header values carry
+ * secrets (HMAC signature, bearer token), so no error text built here contains them.
  */
 import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
-import { Agent } from 'undici';
 import { describeAddressClass, isPublicAddress } from '../domain/ip-policy';
 import type { OutgoingRequest, SendResult } from '../domain/ports';
 
@@ -53,14 +62,31 @@ export interface HttpSenderOptions {
   attemptTimeoutMs: number;
   /** Default: the system resolver, `dns.promises.lookup(host, { all: true, verbatim: true })`. */
   resolver?: Resolver;
-  /** Upper bound on connections per origin; default unlimited. */
+  /** Upper bound on connections per origin (host and port); default 50. */
   maxConnections?: number;
 }
+
+/**
+ * Default bound on connections per origin. A deliver Lambda has at most one SQS batch (≤ 10
+ * records) in flight and local mode a few batches, so callers never get near it and nothing
+ * queues in practice; but it caps a burst to one receiver well below the file-descriptor
+ * limit (Lambda: 1024) instead of opening a socket per request without end, as an unbounded
+ * Agent would.
+ */
+const DEFAULT_MAX_CONNECTIONS = 50;
+
+/**
+ * An idle pooled connection is closed after this long. Receivers close idle keep-alive
+ * connections on their own schedule (Node servers after 5 s); reusing one they are just closing
+ * fails the POST with a reset. Node's Agent honours a `Keep-Alive: timeout=N` hint (closing at
+ * N − 1 s); without a hint, this bound applies (4 s, as the undici client we used before).
+ */
+const IDLE_SOCKET_MS = 4000;
 
 /** How much of a response body is kept; the rest is not read at all. */
 const MAX_RESPONSE_BYTES = 8192;
 
-/** A refusal or failure of our own, carried through undici unchanged as the connect error. */
+/** A refusal or failure of our own; its message is the result's error text. */
 class SendError extends Error {
   constructor(message: string) {
     super(message);
@@ -114,7 +140,7 @@ function guardedLookup(resolver: Resolver, allowHosts: ReadonlySet<string>): net
     const host = hostname.toLowerCase();
     resolveChecked(resolver, host, allowHosts.has(host)).then(
       ({ address, family }) => {
-        // With autoSelectFamily (Node's default) net asks for `all` and expects an array.
+        // With autoSelectFamily (Node 20's default) net asks for `all` and expects an array.
         if (options.all) callback(null, [{ address, family }]);
         else callback(null, address, family);
       },
@@ -134,27 +160,29 @@ const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|
 function describeError(err: unknown, headers: Record<string, string>): string {
   if (err instanceof SendError) return err.message;
   const code = errorCode(err);
+  const message = err instanceof Error ? err.message : String(err);
   switch (code) {
     case 'ECONNREFUSED':
       return 'connection refused';
     case 'ECONNRESET':
-      return 'connection reset by receiver';
-    case 'UND_ERR_SOCKET':
+      // node:http says "socket hang up" when the receiver closed the connection without
+      // answering (FIN), "aborted" when it closed it in the middle of the response body.
+      return message === 'socket hang up' || message === 'aborted'
+        ? 'connection closed by receiver'
+        : 'connection reset by receiver';
+    case 'EPIPE':
       return 'connection closed by receiver';
     case 'EHOSTUNREACH':
       return 'host unreachable';
     case 'ENETUNREACH':
       return 'network unreachable';
     case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
       return 'connect timeout';
     case 'HPE_INVALID_CONSTANT':
-    case 'UND_ERR_INFO':
       return 'invalid HTTP response';
   }
   if (code !== undefined && TLS_CODE.test(code)) return `TLS error (${code})`;
   if (code !== undefined && code.startsWith('HPE_')) return `invalid HTTP response (${code})`;
-  const message = err instanceof Error ? err.message : String(err);
   return `request failed${code ? ` (${code})` : ''}: ${redact(message, headers)}`;
 }
 
@@ -164,27 +192,6 @@ function redact(text: string, headers: Record<string, string>): string {
     if (value.length >= 4) out = out.split(value).join('[redacted]');
   }
   return out;
-}
-
-/** Reads at most `max` bytes of `body`, then stops (destroying the rest), as UTF-8 text. */
-async function readCapped(body: Readable, max: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let truncated = false;
-  for await (const chunk of body) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-    if (size + buf.length >= max) {
-      chunks.push(buf.subarray(0, max - size));
-      size = max;
-      truncated = true;
-      break; // leaving the loop destroys the stream: the rest is never buffered
-    }
-    chunks.push(buf);
-    size += buf.length;
-  }
-  // On a cut, `stream: true` drops a multi-byte character split at the edge instead of
-  // turning it into U+FFFD.
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks, size), { stream: truncated });
 }
 
 function headerValue(value: string | string[] | undefined): string | null {
@@ -197,91 +204,159 @@ function bareHost(url: URL): string {
   return url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
 }
 
+/** The caller's headers plus an exact Content-Length (any Content-Length of theirs is replaced). */
+function outgoingHeaders(headers: Record<string, string>, body: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() !== 'content-length') out[name] = value;
+  }
+  out['content-length'] = String(body.length);
+  return out;
+}
+
 /**
- * Creates a sender with one keep-alive undici Agent (connection pool) for its lifetime.
- * Every new connection goes through the guard described at the top of this file.
+ * Creates a sender with one keep-alive `http.Agent` and one `https.Agent` (connection pools)
+ * for its lifetime. Every new connection goes through the guard described at the top of this
+ * file.
  */
 export function createHttpSender(options: HttpSenderOptions): HttpSender {
   const { allowHosts, attemptTimeoutMs } = options;
   const resolver = options.resolver ?? systemResolver;
-  const agent = new Agent({
-    connect: { lookup: guardedLookup(resolver, allowHosts), timeout: attemptTimeoutMs },
-    connections: options.maxConnections ?? null,
-    headersTimeout: attemptTimeoutMs,
-    bodyTimeout: attemptTimeoutMs,
-  });
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    // Reuse the most recently freed connection: the rest go idle and expire, so a pool shrinks
+    // back after a burst instead of keeping every connection barely alive.
+    scheduling: 'lifo' as const,
+    // On a socket: closes it when idle in the pool (an active request keeps its own deadline).
+    timeout: IDLE_SOCKET_MS,
+    // Passed on to net.connect / tls.connect for every new connection: the guard.
+    lookup: guardedLookup(resolver, allowHosts),
+  };
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent(agentOptions);
 
-  async function attempt(request: OutgoingRequest, signal: AbortSignal, out: SendResult): Promise<void> {
-    let url: URL;
-    try {
-      url = new URL(request.url);
-    } catch {
-      throw new SendError('invalid URL');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new SendError('scheme must be http or https');
-    }
-    const host = bareHost(url);
-    if (net.isIP(host) !== 0 && !allowHosts.has(host) && !isPublicAddress(host)) {
-      throw new SendError(`blocked: ${host} is a non-public address (${describeAddressClass(host)})`);
-    }
-    const response = await agent.request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-      signal,
+  /**
+   * One attempt. Resolves with the result exactly once: when the response is read, on the first
+   * failure, or at the deadline — whichever comes first; anything that happens after that (late
+   * socket events while the request is torn down) cannot change the returned result.
+   */
+  function attempt(request: OutgoingRequest, started: number): Promise<SendResult> {
+    return new Promise<SendResult>((resolve) => {
+      const out: SendResult = { ok: false, status: null, durationMs: 0, responseBody: '', error: null, retryAfter: null };
+      let settled = false;
+      let req: http.ClientRequest | undefined;
+
+      const finish = (error: string | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const result: SendResult = { ...out };
+        if (error !== null) {
+          result.ok = false;
+          result.error = error;
+        }
+        result.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+        resolve(result);
+      };
+      const fail = (err: unknown): void => finish(describeError(err, request.headers));
+
+      // One hard deadline for everything: DNS (the lookup), connect, TLS, headers and body.
+      // Destroying the request works at any of those stages.
+      const timer = setTimeout(() => {
+        const error = `timeout after ${attemptTimeoutMs} ms`;
+        finish(error);
+        req?.destroy(new SendError(error));
+      }, attemptTimeoutMs);
+
+      let url: URL;
+      try {
+        url = new URL(request.url);
+      } catch {
+        fail(new SendError('invalid URL'));
+        return;
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        fail(new SendError('scheme must be http or https'));
+        return;
+      }
+      const host = bareHost(url);
+      const literal = net.isIP(host) !== 0;
+      if (literal && !allowHosts.has(host) && !isPublicAddress(host)) {
+        fail(new SendError(`blocked: ${host} is a non-public address (${describeAddressClass(host)})`));
+        return;
+      }
+      const secure = url.protocol === 'https:';
+      const body = Buffer.from(request.body, 'utf8');
+
+      try {
+        const requestOptions: https.RequestOptions = {
+          agent: secure ? httpsAgent : httpAgent,
+          method: 'POST',
+          hostname: host,
+          port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),
+          path: `${url.pathname}${url.search}`,
+          headers: outgoingHeaders(request.headers, body),
+        };
+        // SNI and certificate check against the URL's name (never the dialed IP; no SNI for IPs).
+        if (secure && !literal) requestOptions.servername = host;
+        req = (secure ? https : http).request(requestOptions);
+      } catch (err) {
+        // Invalid header names or values are refused synchronously.
+        fail(err);
+        return;
+      }
+
+      req.on('error', fail);
+      req.on('response', (res) => {
+        const status = res.statusCode ?? 0;
+        out.status = status;
+        out.retryAfter = headerValue(res.headers['retry-after']);
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const done = (truncated: boolean): void => {
+          // On a cut, `stream: true` drops a multi-byte character split at the edge instead of
+          // turning it into U+FFFD.
+          out.responseBody = new TextDecoder('utf-8').decode(Buffer.concat(chunks, size), { stream: truncated });
+          if (status >= 200 && status < 300) {
+            out.ok = true;
+            finish(null);
+          } else if (status >= 300 && status < 400) {
+            finish(`redirect not followed (${status})`);
+          } else {
+            finish(`HTTP ${status}`);
+          }
+        };
+        res.on('error', fail);
+        res.on('data', (chunk: Buffer) => {
+          if (settled) return;
+          if (size + chunk.length > MAX_RESPONSE_BYTES) {
+            chunks.push(chunk.subarray(0, MAX_RESPONSE_BYTES - size));
+            size = MAX_RESPONSE_BYTES;
+            done(true);
+            // Stop reading: the rest is never buffered (the connection is closed, not pooled).
+            res.destroy();
+            return;
+          }
+          chunks.push(chunk);
+          size += chunk.length;
+        });
+        // A body that fits is read to its end, so the connection goes back to the pool.
+        res.on('end', () => {
+          if (!settled) done(false);
+        });
+      });
+      req.end(body);
     });
-    out.status = response.statusCode;
-    out.retryAfter = headerValue(response.headers['retry-after']);
-    out.responseBody = await readCapped(response.body, MAX_RESPONSE_BYTES);
-    if (response.statusCode >= 200 && response.statusCode < 300) {
-      out.ok = true;
-    } else if (response.statusCode >= 300 && response.statusCode < 400) {
-      out.error = `redirect not followed (${response.statusCode})`;
-    } else {
-      out.error = `HTTP ${response.statusCode}`;
-    }
   }
 
   return {
-    async send(request) {
-      const started = performance.now();
-      const out: SendResult = { ok: false, status: null, durationMs: 0, responseBody: '', error: null, retryAfter: null };
-      const controller = new AbortController();
-      let timer: NodeJS.Timeout | undefined;
-      // undici only honours an abort once the request is on a socket: while it is still
-      // resolving or connecting, the abort waits for the connect to finish or time out. So
-      // the time limit is enforced by racing the attempt, and the abort merely cleans up.
-      const deadline = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => {
-          controller.abort(new SendError(`timeout after ${attemptTimeoutMs} ms`));
-          resolve('timeout');
-        }, attemptTimeoutMs);
-      });
-      const running = attempt(request, controller.signal, out).then(
-        () => null,
-        (err: unknown) => err,
-      );
-      const outcome = await Promise.race([running, deadline]);
-      clearTimeout(timer);
-      // Copy: a timed-out attempt may still write into `out` while undici winds it down.
-      const result: SendResult = { ...out };
-      if (outcome === 'timeout') {
-        result.ok = false;
-        result.error = `timeout after ${attemptTimeoutMs} ms`;
-      } else if (outcome !== null) {
-        result.ok = false;
-        result.error = controller.signal.aborted
-          ? `timeout after ${attemptTimeoutMs} ms`
-          : describeError(outcome, request.headers);
-      }
-      result.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-      return result;
+    send(request) {
+      return attempt(request, performance.now());
     },
     async close() {
-      await agent.close();
+      httpAgent.destroy();
+      httpsAgent.destroy();
     },
   };
 }

@@ -3,12 +3,15 @@
  * fake names resolve through stub resolvers, and the one real-DNS test uses a name from
  * /etc/hosts that points at loopback.
  */
+import { execFileSync } from 'node:child_process';
 import dns from 'node:dns';
 import diagnostics from 'node:diagnostics_channel';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { createHttpSender, type HttpSender, type HttpSenderOptions, type Resolver } from '../../lambdas/adapters/http-sender';
 
 interface Received {
@@ -106,16 +109,23 @@ function webhookRequest(url: string, body = '{"event":"LINK_ARTIFACT","n":1}') {
   };
 }
 
-/** Counts sockets undici actually connected, to prove a refusal happened before any dial. */
-const undiciConnected: unknown[] = [];
-const onConnected = (message: unknown): void => {
-  undiciConnected.push(message);
+/**
+ * Every address the process dials over TCP, to prove a refusal happened before any dial: Node
+ * publishes each client socket made by `net.connect` (as the http Agent does) on the
+ * `net.client.socket` channel, and the socket emits `connectionAttempt` for each address it
+ * actually dials — after the lookup, so a refused lookup leaves this empty. Unlike a
+ * receiver's connection count, it also sees dials to addresses that are not our receiver.
+ */
+const dialed: string[] = [];
+const onClientSocket = (message: unknown): void => {
+  const { socket } = message as { socket: net.Socket };
+  socket.on('connectionAttempt', (address: string) => dialed.push(address));
 };
 
-beforeAll(() => diagnostics.subscribe('undici:client:connected', onConnected));
-afterAll(() => diagnostics.unsubscribe('undici:client:connected', onConnected));
+beforeAll(() => diagnostics.subscribe('net.client.socket', onClientSocket));
+afterAll(() => diagnostics.unsubscribe('net.client.socket', onClientSocket));
 beforeEach(() => {
-  undiciConnected.length = 0;
+  dialed.length = 0;
 });
 afterEach(async () => {
   await Promise.all(open.splice(0).map((o) => o.close()));
@@ -143,14 +153,18 @@ describe('happy path', () => {
       'user-agent': 'registry-webhooks/0.1.0',
       'content-length': String(Buffer.byteLength(body)),
       host: `127.0.0.1:${receiver.port}`,
+      connection: 'keep-alive',
     });
+    // Nothing but the given headers and what HTTP needs.
+    expect(Object.keys(got.headers).sort()).toEqual(
+      ['authorization', 'connection', 'content-length', 'content-type', 'host', 'user-agent', 'x-wandb-delivery', 'x-wandb-signature'],
+    );
   });
 
   test('a DNS name connects to the checked address, resolved once, on a pooled connection', async () => {
     const receiver = await startReceiver();
     const { resolver, calls } = stubResolver({ 'hooks.example.test': ['127.0.0.1'] });
-    // One connection per origin makes reuse deterministic: undici frees a connection a tick
-    // after the body ends, so back-to-back sends would otherwise open a second one.
+    // One connection per origin: reuse is then the only way three sends can succeed.
     const s = sender({ allowHosts: new Set(['hooks.example.test']), resolver, maxConnections: 1 });
     const url = `http://hooks.example.test:${receiver.port}/hook`;
 
@@ -163,11 +177,11 @@ describe('happy path', () => {
     // One lookup, one TCP connection: keep-alive reuse, no second DNS query to rebind.
     expect(calls).toEqual(['hooks.example.test']);
     expect(receiver.connections).toBe(1);
-    // Also proves the diagnostics probe used by the refusal tests below does see connects.
-    expect(undiciConnected).toHaveLength(1);
+    // Also proves the dial probe used by the refusal tests below does see dials.
+    expect(dialed).toEqual(['127.0.0.1']);
   });
 
-  test('without a connection limit, every new connection is one lookup', async () => {
+  test('with the default pool, every new connection is one lookup', async () => {
     const receiver = await startReceiver();
     const { resolver, calls } = stubResolver({ 'hooks.example.test': ['127.0.0.1'] });
     const s = sender({ allowHosts: new Set(['hooks.example.test']), resolver });
@@ -178,6 +192,52 @@ describe('happy path', () => {
     expect(receiver.requests).toHaveLength(6);
     expect(receiver.connections).toBeLessThan(6); // pooled
     expect(calls).toHaveLength(receiver.connections);
+  });
+
+  test('maxConnections bounds the connections per origin; the others wait for a free one', async () => {
+    const receiver = await startReceiver((_req, res) => {
+      setTimeout(() => res.end('ok'), 30);
+    });
+    const s = sender({ allowHosts: new Set(['127.0.0.1']), maxConnections: 2 });
+    const url = `http://127.0.0.1:${receiver.port}/hook`;
+
+    const results = await Promise.all(Array.from({ length: 6 }, () => s.send(webhookRequest(url))));
+
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(receiver.requests).toHaveLength(6);
+    expect(receiver.connections).toBe(2);
+  });
+
+  test('by default, at most 50 connections per origin', async () => {
+    const receiver = await startReceiver((_req, res) => {
+      setTimeout(() => res.end('ok'), 50);
+    });
+    const s = sender({ allowHosts: new Set(['127.0.0.1']) });
+    const url = `http://127.0.0.1:${receiver.port}/hook`;
+
+    const results = await Promise.all(Array.from({ length: 60 }, () => s.send(webhookRequest(url))));
+
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(receiver.connections).toBe(50);
+  });
+
+  test('a body that fits keeps the connection for reuse; a cut body closes it', async () => {
+    const receiver = await startReceiver((req, res) => {
+      res.end(req.url === '/big' ? 'x'.repeat(64 * 1024) : 'y'.repeat(8192));
+    });
+    const s = sender({ allowHosts: new Set(['127.0.0.1']), maxConnections: 1 });
+    const base = `http://127.0.0.1:${receiver.port}`;
+
+    const fits = await s.send(webhookRequest(`${base}/small`)); // exactly the limit: read to the end
+    const again = await s.send(webhookRequest(`${base}/small`));
+    expect([fits.responseBody.length, again.responseBody.length]).toEqual([8192, 8192]);
+    expect(receiver.connections).toBe(1);
+
+    const cut = await s.send(webhookRequest(`${base}/big`));
+    const after = await s.send(webhookRequest(`${base}/small`));
+    expect(cut).toMatchObject({ ok: true, responseBody: 'x'.repeat(8192) });
+    expect(after.ok).toBe(true);
+    expect(receiver.connections).toBe(2);
   });
 
   test('https keeps the URL host as the TLS server name while dialing the checked address', async () => {
@@ -203,6 +263,38 @@ describe('happy path', () => {
   });
 });
 
+describe('TLS', () => {
+  test('the certificate is verified against the URL host: a self-signed one is refused', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'rw-sender-tls-'));
+    try {
+      execFileSync('openssl', [
+        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=hooks.example.test',
+        '-addext', 'subjectAltName=DNS:hooks.example.test',
+        '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
+      ], { stdio: 'ignore' });
+      const cert = readFileSync(path.join(dir, 'cert.pem'));
+      const key = readFileSync(path.join(dir, 'key.pem'));
+      let requests = 0;
+      const server = https.createServer({ cert, key }, (_req, res) => {
+        requests += 1;
+        res.end('ok');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      open.push({ close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) });
+      const port = (server.address() as net.AddressInfo).port;
+      const { resolver } = stubResolver({ 'hooks.example.test': ['127.0.0.1'] });
+      const s = sender({ allowHosts: new Set(['hooks.example.test']), resolver });
+
+      const result = await s.send(webhookRequest(`https://hooks.example.test:${port}/`));
+
+      expect(result).toMatchObject({ ok: false, status: null, error: 'TLS error (DEPTH_ZERO_SELF_SIGNED_CERT)' });
+      expect(requests).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the guard', () => {
   test('(a) a name resolving to loopback is refused and nothing reaches the receiver', async () => {
     const receiver = await startReceiver();
@@ -214,7 +306,7 @@ describe('the guard', () => {
     expect(result).toMatchObject({ ok: false, status: null, responseBody: '' });
     expect(result.error).toBe('blocked: hooks.example.test resolves to a non-public address (127.0.0.1, loopback)');
     expect(receiver.connections).toBe(0);
-    expect(undiciConnected).toHaveLength(0);
+    expect(dialed).toEqual([]);
   });
 
   test('(b) one non-public address among public ones refuses the whole name', async () => {
@@ -227,7 +319,7 @@ describe('the guard', () => {
     expect(result.ok).toBe(false);
     expect(result.error).toBe('blocked: hooks.example.test resolves to a non-public address (10.0.0.1, private)');
     expect(receiver.connections).toBe(0);
-    expect(undiciConnected).toHaveLength(0);
+    expect(dialed).toEqual([]);
   });
 
   test('(c) public first, loopback second: refused, nothing dialed', async () => {
@@ -239,7 +331,7 @@ describe('the guard', () => {
 
     expect(result.error).toMatch(/^blocked: hooks\.example\.test resolves to a non-public address \(127\.0\.0\.1, loopback\)$/);
     expect(receiver.connections).toBe(0);
-    expect(undiciConnected).toHaveLength(0);
+    expect(dialed).toEqual([]);
   });
 
   test.each([
@@ -271,6 +363,7 @@ describe('the guard', () => {
     expect(result.ok).toBe(false);
     expect(result.error).toBe(`blocked: hooks.example.test resolves to a non-public address (${address}, ${kind})`);
     expect(receiver.connections).toBe(0);
+    expect(dialed).toEqual([]);
   });
 
   test('an IP-literal URL host that is not allow-listed is refused without DNS', async () => {
@@ -287,6 +380,7 @@ describe('the guard', () => {
     expect(decimal.error).toBe('blocked: 127.0.0.1 is a non-public address (loopback)');
     expect(calls).toEqual([]);
     expect(receiver.connections).toBe(0);
+    expect(dialed).toEqual([]);
   });
 
   test('allow-listing is exact: other names resolving to loopback stay blocked', async () => {
@@ -318,6 +412,12 @@ describe('the guard', () => {
   });
 });
 
+/** The attempt ended at its deadline, not after some later stage gave up. */
+function expectAtDeadline(durationMs: number, deadlineMs: number): void {
+  expect(durationMs).toBeGreaterThanOrEqual(deadlineMs - 5);
+  expect(durationMs).toBeLessThan(deadlineMs + 250);
+}
+
 describe('responses and failures', () => {
   const allow127 = { allowHosts: new Set(['127.0.0.1']) };
 
@@ -346,6 +446,7 @@ describe('responses and failures', () => {
 
     expect(result).toMatchObject({ ok: false, status: null, error: 'timeout after 300 ms' });
     expect(receiver.requests).toHaveLength(1);
+    expectAtDeadline(result.durationMs, 300);
   });
 
   test('(g) a body that never ends is cut off too, with the status kept', async () => {
@@ -357,13 +458,19 @@ describe('responses and failures', () => {
 
     const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
 
-    expect(result).toMatchObject({ ok: false, status: 200, error: 'timeout after 300 ms' });
+    expect(result).toMatchObject({ ok: false, status: 200, error: 'timeout after 300 ms', responseBody: '' });
+    expectAtDeadline(result.durationMs, 300);
+    // Nothing arriving after the deadline changes what was returned.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(result).toMatchObject({ ok: false, status: 200, error: 'timeout after 300 ms', responseBody: '' });
   });
 
   test('(g) a resolver that never answers is cut off too', async () => {
     const s = sender({ attemptTimeoutMs: 300, resolver: () => new Promise(() => undefined) });
     const result = await s.send(webhookRequest('http://slow-dns.example.test/'));
     expect(result).toMatchObject({ ok: false, status: null, error: 'timeout after 300 ms' });
+    expectAtDeadline(result.durationMs, 300);
+    expect(dialed).toEqual([]);
   });
 
   test('(h) a 1 MB body is read only up to 8192 bytes', async () => {

@@ -1,10 +1,10 @@
 /**
  * Figure 5 — cold-start proxies (child process; see run.ts). Each handler is bundled as the
- * stack bundles it (lib/functions.ts: esbuild, bundle, minify, CJS, the stack's target, external
- * source map without sources content, nothing external), with the esbuild JS API. Then, in
+ * stack bundles it (lib/functions.ts: esbuild, bundle, minify, CJS, the stack's target, no
+ * source map, nothing external), with the esbuild JS API. Then, in
  * fresh `node` processes, the bundle is loaded as the main script (which runs its module scope:
  * SDK clients, Powertools, ...) and timed wall-clock against an empty script, interleaved,
- * `repeats` times, with the stack's NODE_OPTIONS (`--enable-source-maps`). One more run per
+ * `repeats` times, with the environment the stack gives the functions. One more run per
  * bundle reports the RSS right after loading. Two reference bundles (reference-bundles/) show
  * what the SDK's DynamoDB client alone and the sender's HTTP client alone (node:http/https Agents)
  * cost the same way.
@@ -28,13 +28,10 @@ export interface BundleFigures {
   /** The Lambda's memory setting (null for references). */
   memoryMb: number | null;
   bundleBytes: number;
-  sourceMapBytes: number;
   /** Wall time of `node <bundle>` minus `node <empty>`, per interleaved pair, ms. */
   loadMs: Summary;
   /** Wall time of `node <bundle>` / `node <empty>`, per pair. */
   ratio: Summary;
-  /** The same without `--enable-source-maps`. */
-  loadMsWithoutSourceMaps: Summary;
   /** RSS of the process right after loading the bundle, MB. */
   rssAfterLoadMb: number;
 }
@@ -56,7 +53,7 @@ const ENTRIES = new Map<string, string>([
 const NAMES = [...ENTRIES.keys()];
 
 /** The environment the stack gives the functions (lib/functions.ts), with placeholder resource names. */
-function lambdaEnvironment(sourceMaps: boolean): NodeJS.ProcessEnv {
+function lambdaEnvironment(): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     AWS_REGION: 'us-east-1',
@@ -64,7 +61,7 @@ function lambdaEnvironment(sourceMaps: boolean): NodeJS.ProcessEnv {
     POWERTOOLS_METRICS_NAMESPACE: 'RegistryWebhooks',
     LOG_LEVEL: 'INFO',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    NODE_OPTIONS: sourceMaps ? '--enable-source-maps' : '',
+    NODE_OPTIONS: '',
     CONFIG_TABLE: 'config',
     DELIVERIES_TABLE: 'deliveries',
     EVENTS_TABLE: 'events',
@@ -100,8 +97,7 @@ async function main(): Promise<ColdStartResult> {
         format: 'cjs',
         target: LAMBDA_RUNTIME.esbuildTarget,
         minify: true,
-        sourcemap: true,
-        sourcesContent: false,
+        sourcemap: false,
         logLevel: 'warning',
         absWorkingDir: ROOT,
       });
@@ -109,10 +105,8 @@ async function main(): Promise<ColdStartResult> {
     }
 
     const empties: number[] = [];
-    const withMaps = new Map<string, { load: number[]; ratio: number[] }>(NAMES.map((name) => [name, { load: [], ratio: [] }]));
-    const withoutMaps = new Map<string, number[]>(NAMES.map((name) => [name, []]));
-    const env = lambdaEnvironment(true);
-    const envNoMaps = lambdaEnvironment(false);
+    const samples = new Map<string, { load: number[]; ratio: number[] }>(NAMES.map((name) => [name, { load: [], ratio: [] }]));
+    const env = lambdaEnvironment();
     // One untimed pass warms the OS file cache.
     timeNode(empty, env);
     for (const file of bundles.values()) timeNode(file, env);
@@ -121,10 +115,8 @@ async function main(): Promise<ColdStartResult> {
         const base = timeNode(empty, env);
         const loaded = timeNode(bundles.get(name)!, env);
         empties.push(base);
-        withMaps.get(name)!.load.push(loaded - base);
-        withMaps.get(name)!.ratio.push(loaded / base);
-        const baseNoMaps = timeNode(empty, envNoMaps);
-        withoutMaps.get(name)!.push(timeNode(bundles.get(name)!, envNoMaps) - baseNoMaps);
+        samples.get(name)!.load.push(loaded - base);
+        samples.get(name)!.ratio.push(loaded / base);
       }
     }
 
@@ -138,10 +130,8 @@ async function main(): Promise<ColdStartResult> {
         name,
         memoryMb: name in FUNCTION_SPECS ? FUNCTION_SPECS[name as FunctionName].memoryMb : null,
         bundleBytes: statSync(file).size,
-        sourceMapBytes: statSync(`${file}.map`).size,
-        loadMs: summarize(withMaps.get(name)!.load),
-        ratio: summarize(withMaps.get(name)!.ratio),
-        loadMsWithoutSourceMaps: summarize(withoutMaps.get(name)!),
+        loadMs: summarize(samples.get(name)!.load),
+        ratio: summarize(samples.get(name)!.ratio),
         rssAfterLoadMb: Number(run.stderr.toString('utf8')) / (1024 * 1024),
       });
     }

@@ -71,13 +71,15 @@ async function main(): Promise<void> {
   const role = values.role as Role;
   if (!ROLES.includes(role)) fail('--role must be admin, member or registry');
   if (!values.team || !TEAM_PATTERN.test(values.team)) fail('--team must match ^[A-Za-z0-9_-]{1,64}$');
+  const name = values.name?.trim() ?? `${values.role} key (cli)`;
+  if (name.length < 1 || name.length > 128) fail('--name must be 1-128 characters, as in the API');
   // Registry keys are valid for every team, so they are stored under the team `*`.
   const team = role === 'registry' ? '*' : values.team;
 
   const { client, table, where } = await target({ local: values.local, table: values.table, stack: values.stack, region: values.region });
   try {
     const keys = new DynamoKeyStore(DynamoDBDocumentClient.from(client), table);
-    const { record, key } = await issueKey({ keys, now: () => new Date() }, team, role, values.name ?? `${role} key (cli)`);
+    const { record, key } = await issueKey({ keys, now: () => new Date() }, team, role, name);
     process.stdout.write(`created ${record.role} key ${record.id} for team ${record.team} in ${where}\n${key}\n`);
   } finally {
     client.destroy();

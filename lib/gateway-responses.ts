@@ -1,6 +1,6 @@
 /**
  * Answers API Gateway gives itself (before or instead of a handler), rewritten into the api.md
- * error shape `{"error": {"code": "...", "message": "..."}}` so callers see one format only.
+ * error shape `{"error": {"code": "...", "message": "...", "details": []}}` so callers see one format only.
  */
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 
@@ -21,7 +21,7 @@ export interface GatewayErrorResponse {
 /** `message` as a JSON string literal, or API Gateway's own message (already JSON-quoted). */
 function body(code: string, message: string | null): string {
   const messageJson = message === null ? '$context.error.messageString' : JSON.stringify(message);
-  return `{"error":{"code":"${code}","message":${messageJson},"requestId":"$context.requestId"}}`;
+  return `{"error":{"code":"${code}","message":${messageJson},"details":[],"requestId":"$context.requestId"}}`;
 }
 
 function response(

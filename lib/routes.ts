@@ -87,12 +87,23 @@ export function matchRoute(method: string, path: string): RouteMatch | 'method-n
     pathKnown = true;
     if (route.method !== method) continue;
     const pathParameters: Record<string, string> = {};
-    names.forEach((name, index) => {
-      pathParameters[name] = decodeURIComponent(found[index + 1]);
-    });
+    for (const [index, name] of names.entries()) {
+      const decoded = decodeOrUndefined(found[index + 1]);
+      // A malformed escape (`%E0%A4%A`) names nothing that can exist: not found, like API Gateway.
+      if (decoded === undefined) return undefined;
+      pathParameters[name] = decoded;
+    }
     return { route, pathParameters };
   }
   return pathKnown ? 'method-not-allowed' : undefined;
+}
+
+function decodeOrUndefined(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Finds the route definition for an API Gateway `resource` template and method. */

@@ -43,7 +43,7 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown):
 }
 
 function gatewayError(response: http.ServerResponse, status: number, code: string, message: string): void {
-  sendJson(response, status, { error: { code, message } });
+  sendJson(response, status, { error: { code, message, details: [] } });
 }
 
 /**

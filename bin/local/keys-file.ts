@@ -26,6 +26,8 @@ export function loadLocalKeys(dataDir: string, adminKey: string | undefined, reg
     adminKey: adminKey ? checked('LOCAL_ADMIN_KEY', adminKey) : saved.adminKey ?? generateApiKey(),
     registryKey: registryKey ? checked('LOCAL_REGISTRY_KEY', registryKey) : saved.registryKey ?? generateApiKey(),
   };
+  // One key cannot be both: the registry key serves every team's events, the admin key one team.
+  if (keys.adminKey === keys.registryKey) throw new Error('LOCAL_ADMIN_KEY and LOCAL_REGISTRY_KEY must differ');
   if (keys.adminKey !== saved.adminKey || keys.registryKey !== saved.registryKey) {
     writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
   }

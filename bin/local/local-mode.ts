@@ -83,7 +83,12 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
     [keys.adminKey, settings.team, 'admin', 'local admin'],
     [keys.registryKey, '*', 'registry', 'local registry'],
   ] as const) {
-    if (!(await deps.keys.findByHash(keysService.hashApiKey(key)))) await keysService.issueKey(deps, team, role, name, key);
+    // The printed key must work as printed: one made earlier for another team or role (a
+    // restart with a new LOCAL_TEAM) is re-issued for this one.
+    const existing = await deps.keys.findByHash(keysService.hashApiKey(key));
+    if (existing && existing.team === team && existing.role === role) continue;
+    if (existing) await deps.keys.delete(existing.team, existing.id);
+    await keysService.issueKey(deps, team, role, name, key);
   }
 
   // The queue is in memory: after a restart, every unfinished delivery is enqueued again for its due time.

@@ -28,13 +28,17 @@ export const LOCAL_RESOURCES = {
 
 /** Reads the settings; throws with a clear message on a bad one. */
 export function readLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSettings {
-  const port = Number(env.PORT ?? 3000);
+  const port = Number(env.PORT || 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be a port number (0 picks a free one)');
   const team = env.LOCAL_TEAM || 'demo';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(team)) throw new Error('LOCAL_TEAM must match ^[A-Za-z0-9_-]{1,64}$');
-  const deliverConcurrency = Number(env.LOCAL_DELIVER_CONCURRENCY ?? 4);
+  const deliverConcurrency = Number(env.LOCAL_DELIVER_CONCURRENCY || 4);
   if (!Number.isInteger(deliverConcurrency) || deliverConcurrency < 1 || deliverConcurrency > 64) {
     throw new Error('LOCAL_DELIVER_CONCURRENCY must be an integer from 1 to 64');
+  }
+  const sweepIntervalMs = Number(env.LOCAL_SWEEP_INTERVAL_MS || 30000);
+  if (!Number.isInteger(sweepIntervalMs) || sweepIntervalMs < 100 || sweepIntervalMs > 3_600_000) {
+    throw new Error('LOCAL_SWEEP_INTERVAL_MS must be an integer from 100 to 3600000');
   }
   return {
     port,
@@ -43,6 +47,6 @@ export function readLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSe
     adminKey: env.LOCAL_ADMIN_KEY || undefined,
     registryKey: env.LOCAL_REGISTRY_KEY || undefined,
     deliverConcurrency,
-    sweepIntervalMs: Number(env.LOCAL_SWEEP_INTERVAL_MS ?? 30000),
+    sweepIntervalMs,
   };
 }

@@ -34,9 +34,16 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
   if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 3650) {
     throw new Error('DELIVERY_RETENTION_DAYS must be an integer between 1 and 3650');
   }
+  let retrySchedule: number[];
+  try {
+    retrySchedule = parseRetrySchedule(env.RETRY_SCHEDULE);
+  } catch (error) {
+    // Name the variable: that is what the operator set.
+    throw new Error(`RETRY_SCHEDULE: ${error instanceof Error ? error.message : String(error)}`);
+  }
   return {
     secretPrefix: env.SECRET_PREFIX || 'registry-webhooks',
-    retrySchedule: parseRetrySchedule(env.RETRY_SCHEDULE),
+    retrySchedule,
     attemptTimeoutMs,
     allowHosts: parseAllowHosts(env.WEBHOOK_ALLOW_HOSTS),
     retentionDays,

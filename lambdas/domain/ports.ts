@@ -76,7 +76,7 @@ export interface DeliveryStore {
    * with the next `saveAttemptResult`, or when it expires (its holder crashed).
    */
   claimAttempt(id: string, expectedAttemptCount: number, now: string, until: string): Promise<boolean>;
-  /** Starts a new round if the delivery is finished (succeeded/failed); false otherwise. */
+  /** Starts a new round unless another attempt was recorded meanwhile (then false). */
   startNewRound(delivery: Delivery, expectedAttemptCount: number): Promise<boolean>;
   list(query: DeliveryQuery): Promise<{ items: Delivery[]; nextCursor: string | null }>;
   /** Deliveries not finished whose next attempt is due before `dueBefore` (ISO). */

@@ -90,16 +90,10 @@ test('(c) a receiver that never answers is cut off at the attempt timeout: statu
   expect(delivery.attempts[1]).toMatchObject({ number: 2, status: 200 });
 });
 
-test('(d) always 500: failed after 1 + len(schedule) attempts; redeliver (409 while retrying) starts a new round with the same id', async () => {
+test('(d) always 500: failed after 1 + len(schedule) attempts; redeliver starts a new round with the same id', async () => {
   const hook = await receiver({ status: 500, body: 'nope' });
   await hookUp(local, { name: 'retry-d', url: `${hook.url}/d`, collection: 'model-d' });
   const [id] = await report(local, 'evt-d', 'model-d');
-
-  // While the round runs, redelivery is refused.
-  await waitForDelivery(local, id, (d) => d.status === 'retrying');
-  const early = await call(local.baseUrl, 'POST', `/teams/demo/deliveries/${id}/redeliver`, { key: local.adminKey });
-  expect(early.status).toBe(409);
-  expect(early.body.error.code).toBe('CONFLICT');
 
   const failed = await waitForDelivery(local, id, finished('failed'));
   expect(failed.attempts.map((a: any) => [a.number, a.status])).toEqual([[1, 500], [2, 500], [3, 500], [4, 500]]);

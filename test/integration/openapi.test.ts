@@ -288,7 +288,12 @@ describe('the running API answers as documented', () => {
     expect((await op('listDeliveries', {}, { query: '?status=lost' })).status).toBe(400);
     expect((await op('getDelivery', { id: 'dlv_missing' })).status).toBe(404);
 
-    expect((await op('redeliver', { id: ids.failingDelivery })).status).toBe(409); // still retrying
+    // Still retrying on a long schedule: redelivery starts a new round now instead of waiting.
+    expect((await op('redeliver', { id: ids.failingDelivery })).status).toBe(202);
+    await waitFor(async () => {
+      const answer = await op('getDelivery', { id: ids.failingDelivery });
+      return answer.body.attempts.length >= 2 ? answer : undefined;
+    }, { what: 'the redelivered round to make its first attempt' });
     expect((await op('redeliver', { id: 'dlv_missing' })).status).toBe(404);
     expect((await op('redeliver', { id: ids.okDelivery }, { key: memberKey })).status).toBe(403);
     expect((await op('redeliver', { id: ids.okDelivery })).status).toBe(202);

@@ -300,7 +300,7 @@ describe('failures and the retry schedule', () => {
     expect(onlyQueued(deps)).toEqual(lost);
   });
 
-  test('a deleted webhook or a missing secret is a failed attempt without a POST (status null), and retried', async () => {
+  test('a missing secret is a failed attempt without a POST (status null), and retried; then a deleted webhook ends it', async () => {
     const deps = inMemoryDeps();
     await seedDelivery(deps);
     await deps.secrets.delete('demo', 'HMAC_KEY');
@@ -309,8 +309,9 @@ describe('failures and the retry schedule', () => {
 
     await deps.webhooks.delete((await deps.webhooks.get('demo', 'wh_1'))!);
     await deliverWhenDue(deps, onlyQueued(deps));
+    expect(deps.deliveries.stored('dlv_1').attempts[0]).toMatchObject({ status: null, error: 'secret HMAC_KEY not found' });
     expect(deps.deliveries.stored('dlv_1').attempts[1]).toMatchObject({ number: 2, status: null, error: 'webhook was deleted' });
-    expect(deps.deliveries.stored('dlv_1').status).toBe('retrying');
+    expect(deps.deliveries.stored('dlv_1').status).toBe('failed');
     expect(deps.sender.requests).toHaveLength(0);
   });
 
@@ -342,12 +343,24 @@ describe('redelivery', () => {
     expect(deps.sender.requests.map((r) => r.headers['X-Wandb-Delivery'])).toEqual(['dlv_1', 'dlv_1', 'dlv_1']);
   });
 
-  test('redelivering a delivery that is still retrying is refused (409)', async () => {
+  test('redelivering a delivery that is still retrying starts a new round now; the waiting retry becomes stale', async () => {
     const deps = inMemoryDeps();
     await seedDelivery(deps);
     deps.sender.script = [{ status: 500 }];
     await processDeliveryMessage(deps, first(deps));
-    await expect(redeliver(deps, 'demo', 'dlv_1')).rejects.toMatchObject({ code: 'CONFLICT', status: 409 });
+    const waitingRetry = onlyQueued(deps);
+    expect(waitingRetry.notBefore).toBeGreaterThan(deps.clock.ms + 4000);
+
+    await redeliver(deps, 'demo', 'dlv_1');
+    expect(deps.deliveries.stored('dlv_1')).toMatchObject({ status: 'pending', roundAttempts: 0 });
+    const now = onlyQueued(deps);
+    expect(now).toMatchObject({ attempt: 2, notBefore: deps.clock.ms });
+    deps.sender.script = [{ status: 200 }];
+    await processDeliveryMessage(deps, now);
+    expect(deps.deliveries.stored('dlv_1')).toMatchObject({ status: 'succeeded', attemptCount: 2 });
+
+    expect(await deliverWhenDue(deps, waitingRetry)).toEqual({ kind: 'stale' });
+    expect(deps.sender.requests).toHaveLength(2);
   });
 });
 

@@ -39,3 +39,8 @@ describe('route table', () => {
     expect(routeFor('POST', '/teams/{team}/nothing')).toBeUndefined();
   });
 });
+
+test('a malformed percent-escape in a path parameter matches nothing', () => {
+  expect(matchRoute('GET', '/teams/demo/webhooks/%E0%A4%A')).toBeUndefined();
+  expect(matchRoute('GET', '/teams/demo/webhooks/a%20b')).toMatchObject({ pathParameters: { id: 'a b' } });
+});

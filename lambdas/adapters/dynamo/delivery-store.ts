@@ -102,9 +102,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async startNewRound(delivery: Delivery, expectedAttemptCount: number) {
-    return this.conditionalUpdate(delivery, 'attemptCount = :expected AND #status IN (:succeeded, :failed)', {
-      ':expected': expectedAttemptCount, ':succeeded': 'succeeded', ':failed': 'failed',
-    });
+    return this.conditionalUpdate(delivery, 'attemptCount = :expected', { ':expected': expectedAttemptCount });
   }
 
   private async conditionalUpdate(delivery: Delivery, condition: string, values: Record<string, unknown>): Promise<boolean> {

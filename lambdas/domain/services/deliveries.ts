@@ -20,7 +20,7 @@ async function requireDelivery(deps: ServiceDeps, team: string, id: string): Pro
 
 /** `GET /teams/{team}/deliveries?automationId=&webhookId=&eventId=&status=&limit=&cursor=`, newest first. */
 export async function listDeliveries(deps: ServiceDeps, team: string, query: Record<string, string | undefined>) {
-  const limit = query.limit === undefined ? 50 : Number(query.limit);
+  const limit = query.limit === undefined || query.limit === '' ? 50 : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw validationError('limit', 'must be an integer from 1 to 100');
   if (query.status !== undefined && !STATUSES.includes(query.status as DeliveryStatus)) {
     throw validationError('status', `must be one of ${STATUSES.join(', ')}`);
@@ -44,13 +44,12 @@ export async function getDelivery(deps: ServiceDeps, team: string, id: string) {
 
 /**
  * `POST /teams/{team}/deliveries/{id}/redeliver`: a new round of attempts with the same
- * delivery id. Refused (409) while the current round is still running.
+ * delivery id, starting now, whatever the state. A delivery still retrying starts its schedule
+ * afresh (its waiting message becomes stale: whichever arrives first makes the next attempt,
+ * the other finds it made); an attempt already in flight counts as the redelivery's first.
  */
 export async function redeliver(deps: ServiceDeps, team: string, id: string) {
   const delivery = await requireDelivery(deps, team, id);
-  if (delivery.status === 'pending' || delivery.status === 'retrying') {
-    throw new ApiError('CONFLICT', `delivery is ${delivery.status}; redeliver it once it has succeeded or failed`);
-  }
   const now = deps.now();
   const next: Delivery = { ...delivery, status: 'pending', roundAttempts: 0, nextAttemptAt: now.toISOString(), updatedAt: now.toISOString() };
   if (!(await deps.deliveries.startNewRound(next, delivery.attemptCount))) {

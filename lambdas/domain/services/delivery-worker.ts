@@ -52,8 +52,9 @@ export async function processDeliveryMessage(deps: ServiceDeps, message: Deliver
     return { kind: 'stale' };
   }
 
-  const result = await attempt(deps, delivery, message);
-  if (result === 'claimed-elsewhere') return { kind: 'claimed-elsewhere' };
+  const outcome = await attempt(deps, delivery, message);
+  if (outcome === 'claimed-elsewhere') return { kind: 'claimed-elsewhere' };
+  const { result, final } = outcome;
   const record: Attempt = {
     number: message.attempt,
     at: now.toISOString(),
@@ -62,20 +63,25 @@ export async function processDeliveryMessage(deps: ServiceDeps, message: Deliver
     error: result.error,
     responseBody: result.responseBody,
   };
-  const next = settle(deps, delivery, record, result);
+  const next = settle(deps, delivery, record, result, final);
   if (!(await deps.deliveries.saveAttemptResult(fitDeliveryItem(next), made))) return { kind: 'stale' };
   if (next.status === 'retrying') await enqueueNext(deps, next);
   return { kind: 'attempted', delivery: next, attempt: record };
 }
 
-async function attempt(deps: ServiceDeps, delivery: Delivery, message: DeliveryMessage): Promise<SendResult | 'claimed-elsewhere'> {
+/** An attempt's result; `final` when retrying cannot help, so the delivery fails at once. */
+type AttemptOutcome = { result: SendResult; final: boolean } | 'claimed-elsewhere';
+
+async function attempt(deps: ServiceDeps, delivery: Delivery, message: DeliveryMessage): Promise<AttemptOutcome> {
   const webhook = await deps.webhooks.get(delivery.team, delivery.webhookId);
-  if (!webhook) return failedBeforeSending('webhook was deleted');
+  // Gone for good: retrying for a day would only fill the log.
+  if (!webhook) return { result: failedBeforeSending('webhook was deleted'), final: true };
   let request: OutgoingRequest;
   try {
     ({ request } = await prepareRequest(deps.secrets, webhook, delivery.template, delivery.event, delivery.id, deps.config.userAgent));
   } catch (error) {
-    if (error instanceof MissingSecretError) return failedBeforeSending(error.message);
+    // Not final: an admin may create the secret again (e.g. after a mistaken delete in the console).
+    if (error instanceof MissingSecretError) return { result: failedBeforeSending(error.message), final: false };
     throw error;
   }
   const now = deps.now().getTime();
@@ -89,19 +95,20 @@ async function attempt(deps: ServiceDeps, delivery: Delivery, message: DeliveryM
     return 'claimed-elsewhere';
   }
   delivery.url = webhook.url;
-  return deps.sender.send(request);
+  return { result: await deps.sender.send(request), final: false };
 }
 
 function failedBeforeSending(error: string): SendResult {
   return { ok: false, status: null, durationMs: 0, responseBody: '', error, retryAfter: null };
 }
 
-/** The delivery after this attempt: succeeded, failed (schedule spent) or retrying. */
-function settle(deps: ServiceDeps, delivery: Delivery, record: Attempt, result: SendResult): Delivery {
+/** The delivery after this attempt: succeeded, failed (schedule spent, or final) or retrying. */
+function settle(deps: ServiceDeps, delivery: Delivery, record: Attempt, result: SendResult, final: boolean): Delivery {
   const now = deps.now();
   const roundAttempts = delivery.roundAttempts + 1;
   const base = { ...delivery, attempts: [...delivery.attempts, record], attemptCount: delivery.attemptCount + 1, roundAttempts, updatedAt: now.toISOString() };
   if (result.ok) return { ...base, status: 'succeeded', nextAttemptAt: null };
+  if (final) return { ...base, status: 'failed', nextAttemptAt: null };
   const delaySeconds = nextRetryDelaySeconds({
     schedule: deps.config.retrySchedule,
     attemptsInRound: roundAttempts,

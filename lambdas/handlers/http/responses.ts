@@ -12,9 +12,8 @@ export function jsonResponse(statusCode: number, body?: unknown): APIGatewayProx
 
 /** The `{"error": {...}}` answer for an ApiError. */
 export function errorResponse(error: ApiError): APIGatewayProxyResult {
-  const body: Record<string, unknown> = { code: error.code, message: error.message };
-  if (error.details.length > 0) body.details = error.details;
-  return jsonResponse(error.status, { error: body });
+  // `details` is always there (empty when there is nothing more to say): one shape for every error.
+  return jsonResponse(error.status, { error: { code: error.code, message: error.message, details: error.details } });
 }
 
 /** The answer to anything unexpected: generic on purpose, so nothing internal leaks. */

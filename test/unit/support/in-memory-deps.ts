@@ -76,7 +76,6 @@ export class InMemoryDeliveryStore implements DeliveryStore {
   async startNewRound(delivery: Delivery, expectedAttemptCount: number) {
     const item = this.items.get(delivery.id);
     if (!item || item.delivery.attemptCount !== expectedAttemptCount) return false;
-    if (item.delivery.status !== 'succeeded' && item.delivery.status !== 'failed') return false;
     this.items.set(delivery.id, { delivery: copy(delivery) });
     return true;
   }

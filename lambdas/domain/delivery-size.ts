@@ -5,7 +5,23 @@
  */
 import type { Delivery } from './types';
 
-/** Budget for one record, leaving room for attribute names and index keys. */
+/**
+ * Budget for one record, as measured below (its JSON text, which over-counts the stored item:
+ * strings are stored unescaped). DynamoDB's limit is 400 KB = 409,600 bytes.
+ *
+ * The parts no trimming can shrink are bounded at ingest and configuration time:
+ * - the event (`eventJson`): metadata ≤ 65,536 bytes of JSON (schemas.ts) plus ≤ 3,712
+ *   characters of text fields, ≤ 6 bytes each once JSON-escaped: ≤ ~88 KB;
+ * - the redacted payload ≤ 204,800 bytes (MAX_PAYLOAD_BYTES, events.ts);
+ * - the template ≤ 32,768 bytes of JSON (MAX_TEMPLATE_BYTES, automations.ts);
+ * - ids, URL (≤ 2,048 characters), times, index keys: ≤ ~8 KB.
+ * That is ≤ ~334 KB. The newest attempt is always kept whole: ≤ 8 KiB of response body
+ * (≤ ~24 KB as UTF-8 when the answer is not UTF-8; redaction never makes it longer) plus a
+ * short error: ≤ ~26 KB. So a record that still exceeds the budget after trimming has only
+ * that one attempt and is at most ~360 KB stored; one under the budget is under 350 KB. Both
+ * are inside 409,600 bytes with room for what JSON does not count (attribute overheads).
+ * A larger budget would eat that margin; a smaller one would only keep fewer old attempts.
+ */
 export const ITEM_BUDGET_BYTES = 350_000;
 /** At most this many attempts are kept per delivery. */
 export const MAX_STORED_ATTEMPTS = 50;

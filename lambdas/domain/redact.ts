@@ -14,18 +14,59 @@ const MIN_TAIL = 6;
 /** Escapes `value` as inside a JSON string. */
 const jsonEscape = (value: string) => JSON.stringify(value).slice(1, -1);
 
+/** Encoded spellings (base64, URL encoding) are only looked for from this length on: shorter ones shred unrelated text. */
+export const MIN_ENCODED_SECRET_LENGTH = 4;
+
+/**
+ * The base64 characters that depend only on the value's bytes, wherever they sit in a longer
+ * base64 text: for each of the 3 byte offsets the value may start at, the characters whose 6
+ * bits all come from the value. An echo of a whole body (or of `Bearer <token>`) encoded
+ * together carries one of these; an echo of the value alone carries the full encoding.
+ */
+function base64Spellings(value: string): string[] {
+  const bytes = Buffer.from(value, 'utf8');
+  const forms: string[] = [];
+  const whole = bytes.toString('base64');
+  forms.push(whole, whole.replace(/=+$/, ''));
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    const first = Math.ceil((8 * offset) / 6);
+    const end = Math.floor((8 * (offset + bytes.length)) / 6);
+    if (end > first) forms.push(encoded.slice(first, end));
+  }
+  // base64url (JWTs, URL-safe tokens) spells two characters differently.
+  return forms.flatMap((form) => [form, form.replace(/\+/g, '-').replace(/\//g, '_')]);
+}
+
 /**
  * The spellings a value comes back in: as sent, escaped inside a JSON string (an echo of a
- * JSON body), and escaped twice (an echo that quotes that body as a string, as httpbin's do).
+ * JSON body), escaped twice (an echo that quotes that body as a string, as httpbin's do),
+ * and — for values of at least {@link MIN_ENCODED_SECRET_LENGTH} characters — URL-encoded
+ * (`encodeURIComponent`, upper- or lower-case hex) and base64-encoded (see base64Spellings).
  */
 function spellings(value: string): string[] {
   const once = jsonEscape(value);
-  return [...new Set([value, once, jsonEscape(once)])];
+  const forms = [value, once, jsonEscape(once)];
+  if (value.length >= MIN_ENCODED_SECRET_LENGTH) {
+    const encoded = safeEncodeURIComponent(value);
+    if (encoded !== null) forms.push(encoded, encoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
+    forms.push(...base64Spellings(value));
+  }
+  return [...new Set(forms)].filter((form) => form.length > 0);
+}
+
+/** encodeURIComponent, or null for a value it refuses (a lone surrogate). */
+function safeEncodeURIComponent(value: string): string | null {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return null;
+  }
 }
 
 /** `text` with every occurrence of a secret value (in any spelling above) replaced by `[REDACTED]`. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  const forms = secrets.filter((secret) => secret.length > 0).flatMap(spellings).sort((a, b) => b.length - a.length);
+  const forms = [...new Set(secrets.filter((secret) => secret.length > 0).flatMap(spellings))].sort((a, b) => b.length - a.length);
   let out = text;
   for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
   // The answer is cut at 8 KiB: a secret may have been cut in two, leaving its start at the end.
@@ -40,6 +81,16 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   return out;
 }
 
+/**
+ * `redactSecrets`, never longer than `text`: a short secret repeated in an answer would
+ * otherwise grow it up to tenfold (each character becoming `[REDACTED]`), and the answer's
+ * size is part of what keeps a delivery record inside DynamoDB's item limit. A prefix of
+ * cleaned text holds no secret.
+ */
+function redactWithin(text: string, secrets: readonly string[]): string {
+  return redactSecrets(text, secrets).slice(0, Math.max(text.length, REDACTED.length));
+}
+
 /** A sender whose results never carry the secret values of the request they answer. */
 export function redactingSender(sender: WebhookSender): WebhookSender {
   return {
@@ -49,8 +100,8 @@ export function redactingSender(sender: WebhookSender): WebhookSender {
       if (secrets.length === 0) return result;
       return {
         ...result,
-        responseBody: redactSecrets(result.responseBody, secrets),
-        error: result.error === null ? null : redactSecrets(result.error, secrets),
+        responseBody: redactWithin(result.responseBody, secrets),
+        error: result.error === null ? null : redactWithin(result.error, secrets),
       };
     },
   };

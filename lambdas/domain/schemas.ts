@@ -2,22 +2,46 @@
  * Request body schemas (valibot: small, tree-shakeable, so cold starts stay short). Each
  * schema checks shape and limits only; rules that need other records (secret exists, name
  * free) live in the services.
+ *
+ * `null` on an optional field means the same as leaving it out (its default applies), except
+ * where a PATCH documents `null` as "remove": `secret`/`accessToken` of a webhook, and the
+ * optional fields inside an automation's `event` and `action`.
  */
 import * as v from 'valibot';
-import { ApiError, type ErrorDetail } from './errors';
+import { ApiError, validationError, type ErrorDetail } from './errors';
 import { EVENT_TYPES } from './types';
 
 /** Team names in paths: what a Secrets Manager name segment and a DynamoDB key can hold safely. */
 export const TEAM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Secret names, as api.md defines them. */
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
+/**
+ * Largest `artifact.metadata` of an event, as JSON text. It is stored with every delivery of
+ * the event and the default payload holds it again, so it bounds a delivery record (see
+ * delivery-size.ts) well inside DynamoDB's 400 KB item limit.
+ */
+export const MAX_METADATA_BYTES = 65536;
 
 const name = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(128, 'must be at most 128 characters'));
 const secretName = v.pipe(v.string(), v.regex(SECRET_NAME_PATTERN, 'must match ^[A-Za-z0-9_]{1,64}$'));
 
+/** Fields the API returns and a PATCH accepts and ignores, so that GET → edit → PATCH works. */
+const readOnly = { id: v.optional(v.unknown()), createdAt: v.optional(v.unknown()), updatedAt: v.optional(v.unknown()) };
+
+/** The object without its null and undefined entries (null on an optional create field = absent). */
+function withoutNulls<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== null && entry !== undefined)) as { [K in keyof T]: Exclude<T[K], null> };
+}
+
+/** The object without the read-only fields of {@link readOnly}. */
+function withoutReadOnly<T extends Record<string, unknown>>(value: T): Omit<T, keyof typeof readOnly> {
+  const { id: _id, createdAt: _createdAt, updatedAt: _updatedAt, ...rest } = value;
+  return rest;
+}
+
 export const createKeySchema = v.strictObject({
   role: v.picklist(['admin', 'member'], 'must be "admin" or "member"'),
-  name: v.optional(name, 'key'),
+  name: v.nullish(name, 'key'),
 });
 
 export const putSecretSchema = v.strictObject({
@@ -31,70 +55,122 @@ export const createWebhookSchema = v.strictObject({
   accessToken: v.optional(v.nullable(secretName), null),
 });
 
-export const updateWebhookSchema = v.strictObject({
-  name: v.optional(name),
-  url: v.optional(v.string('must be a string')),
-  secret: v.optional(v.nullable(secretName)),
-  accessToken: v.optional(v.nullable(secretName)),
-});
+export const updateWebhookSchema = v.pipe(
+  v.strictObject({
+    ...readOnly,
+    name: v.optional(name),
+    url: v.optional(v.string('must be a string')),
+    secret: v.optional(v.nullable(secretName)),
+    accessToken: v.optional(v.nullable(secretName)),
+  }),
+  v.transform(withoutReadOnly),
+);
 
 const pattern = v.pipe(v.string(), v.maxLength(256, 'must be at most 256 characters'));
+const eventType = v.picklist(EVENT_TYPES, `must be one of ${EVENT_TYPES.join(', ')}`);
+const collection = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(256));
+const webhookId = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
+const description = v.pipe(v.string(), v.maxLength(2048));
 
-const eventFilterSchema = v.strictObject({
-  type: v.picklist(EVENT_TYPES, `must be one of ${EVENT_TYPES.join(', ')}`),
-  collection: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(256))),
-  aliasPattern: v.optional(pattern),
-  tagPattern: v.optional(pattern),
-});
+/** An event filter; `null` on an optional field means absent. */
+const eventFilterSchema = v.pipe(
+  v.strictObject({
+    type: eventType,
+    collection: v.nullish(collection),
+    aliasPattern: v.nullish(pattern),
+    tagPattern: v.nullish(pattern),
+  }),
+  v.transform(withoutNulls),
+);
 
-const actionSchema = v.strictObject({
-  type: v.literal('WEBHOOK', 'must be "WEBHOOK"'),
-  webhookId: v.pipe(v.string(), v.minLength(1, 'must not be empty')),
-  payload: v.optional(v.unknown()),
-});
+/** A webhook action; `payload: null` means absent (the default payload). */
+const actionSchema = v.pipe(
+  v.strictObject({
+    type: v.literal('WEBHOOK', 'must be "WEBHOOK"'),
+    webhookId,
+    payload: v.optional(v.unknown()),
+  }),
+  v.transform(withoutNulls),
+);
 
 export const automationSchema = v.strictObject({
   name,
-  description: v.optional(v.pipe(v.string(), v.maxLength(2048)), ''),
-  enabled: v.optional(v.boolean('must be true or false'), true),
+  description: v.nullish(description, ''),
+  enabled: v.nullish(v.boolean('must be true or false'), true),
   event: eventFilterSchema,
   action: actionSchema,
 });
 
-export const automationPatchSchema = v.strictObject({
-  name: v.optional(name),
-  description: v.optional(v.pipe(v.string(), v.maxLength(2048))),
-  enabled: v.optional(v.boolean('must be true or false')),
-  event: v.optional(eventFilterSchema),
-  action: v.optional(actionSchema),
+/** Part of an event filter, merged into the stored one; `null` removes an optional field. */
+const eventFilterPatchSchema = v.strictObject({
+  type: v.optional(eventType),
+  collection: v.nullish(collection),
+  aliasPattern: v.nullish(pattern),
+  tagPattern: v.nullish(pattern),
 });
 
-const text = (max: number) => v.optional(v.pipe(v.string(), v.maxLength(max)), '');
+/** Part of an action, merged into the stored one; `payload: null` goes back to the default payload. */
+const actionPatchSchema = v.strictObject({
+  type: v.optional(v.literal('WEBHOOK', 'must be "WEBHOOK"')),
+  webhookId: v.optional(webhookId),
+  payload: v.optional(v.unknown()),
+});
 
-export const eventSchema = v.strictObject({
+export const automationPatchSchema = v.pipe(
+  v.strictObject({
+    ...readOnly,
+    name: v.optional(name),
+    description: v.nullish(description),
+    enabled: v.optional(v.boolean('must be true or false')),
+    event: v.optional(eventFilterPatchSchema),
+    action: v.optional(actionPatchSchema),
+  }),
+  v.transform(withoutReadOnly),
+);
+
+/** Event text fields: `null` (or absent) is the empty string. */
+const text = (max: number) => v.nullish(v.pipe(v.string(), v.maxLength(max)), '');
+
+const isJsonObject = (input: unknown): input is Record<string, unknown> => typeof input === 'object' && input !== null && !Array.isArray(input);
+
+/** `artifact.metadata`: a JSON object (`null` or absent: `{}`) of at most {@link MAX_METADATA_BYTES} as JSON. */
+const metadata = v.pipe(
+  v.nullish(v.custom<Record<string, unknown>>(isJsonObject, 'must be a JSON object'), () => ({})),
+  v.check((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes of JSON`),
+);
+
+/**
+ * The registry's event report. Lenient for forward compatibility: fields this version does
+ * not know are ignored (and not stored), and `null` text fields are empty.
+ */
+export const eventSchema = v.object({
   id: v.pipe(v.string('must be a string'), v.minLength(1, 'must be 1-128 characters'), v.maxLength(128, 'must be 1-128 characters')),
-  type: v.picklist(EVENT_TYPES, `must be one of ${EVENT_TYPES.join(', ')}`),
+  type: eventType,
   author: text(256),
   entity: text(256),
   project: text(256),
   artifact: v.object({
-    collection: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(256)),
+    collection,
     version: text(1024),
     versionString: text(1024),
-    metadata: v.optional(v.record(v.string(), v.unknown()), {}),
+    metadata,
   }),
   alias: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(256))), null),
   tag: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(256))), null),
 });
 
-export const testWebhookSchema = v.strictObject({ payload: v.optional(v.unknown()) });
+/** The test route's body; `payload: null` means absent (the sample event's default payload), as on automations. */
+export const testWebhookSchema = v.pipe(v.strictObject({ payload: v.optional(v.unknown()) }), v.transform(withoutNulls));
 
 /**
  * Parses `input` with `schema` or throws a 400 naming the first bad field
- * (`url: must be a string`), with every problem in `details`.
+ * (`url: must be a string`), with every problem in `details`. A request without a body is
+ * taken as `{}`; a body that is not a JSON object (`[]`, `"x"`, `1`, `null`) is refused.
  */
 export function parseBody<TSchema extends v.GenericSchema>(schema: TSchema, input: unknown): v.InferOutput<TSchema> {
-  const result = v.safeParse(schema, input ?? {});
+  const body = input === undefined ? {} : input;
+  if (!isJsonObject(body)) throw validationError('body', 'must be a JSON object');
+  const result = v.safeParse(schema, body);
   if (result.success) return result.output;
   const details: ErrorDetail[] = result.issues.map((issue) => {
     const field = v.getDotPath(issue) ?? (issue.kind === 'schema' && issue.type === 'strict_object' ? String(issue.input ?? '') : 'body');

@@ -417,7 +417,7 @@ describe('RegistryWebhooksStack', () => {
             .replace('$context.error.messageString', '"message"')
             .replace('$context.requestId', 'id'),
         ) as Json;
-        expect(body).toEqual({ error: { code, message: expect.any(String), requestId: 'id' } });
+        expect(body).toEqual({ error: { code, message: expect.any(String), details: [], requestId: 'id' } });
       }
     });
   });

@@ -78,6 +78,13 @@ describe('configuration (local mode as deployed: no WEBHOOK_ALLOW_HOSTS)', () =>
       expect((await client(local.baseUrl, made.body.key).post(`${T}/keys`, { role: 'member' })).status).toBe(201);
     });
 
+    test('name: null means the default name, like leaving it out', async () => {
+      const absent = await admin.post(`${T}/keys`, { role: 'member' });
+      const nulled = await admin.post(`${T}/keys`, { role: 'member', name: null });
+      expect([absent.status, nulled.status]).toEqual([201, 201]);
+      expect(nulled.body.name).toBe(absent.body.name);
+    });
+
     test('delete → 204, the key then gets 401, and it is gone from the list', async () => {
       const made = await admin.post(`${T}/keys`, { role: 'admin', name: 'to-delete' });
       const doomed = client(local.baseUrl, made.body.key);
@@ -273,6 +280,51 @@ describe('configuration (local mode as deployed: no WEBHOOK_ALLOW_HOSTS)', () =>
       expect((await admin.patch(`${T}/webhooks/${hook.body.id}`, {})).body).toMatchObject({ id: hook.body.id, secret: null });
     });
 
+    test('GET then PATCH of the whole webhook works: id, createdAt and updatedAt are accepted and ignored', async () => {
+      const hook = await admin.post(`${T}/webhooks`, { name: unique('round-trip'), url: 'https://ci.example.com/round', secret: 'HMAC_KEY' });
+      const read = (await admin.get(`${T}/webhooks/${hook.body.id}`)).body;
+      const answer = await admin.patch(`${T}/webhooks/${hook.body.id}`, { ...read, url: 'https://ci.example.com/round-2' });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ ...read, url: 'https://ci.example.com/round-2', updatedAt: expect.stringMatching(TIMESTAMP) });
+      // Other values in the read-only fields change nothing either.
+      const forged = await admin.patch(`${T}/webhooks/${hook.body.id}`, { id: 'wh_other', createdAt: '2000-01-01T00:00:00.000Z', updatedAt: 'x' });
+      expect(forged.status).toBe(200);
+      expect(forged.body).toMatchObject({ id: hook.body.id, createdAt: hook.body.createdAt });
+      expect((await admin.get(`${T}/webhooks/wh_other`)).status).toBe(404);
+      // Any other unknown field is still refused.
+      const before = await snapshot();
+      expectError(await admin.patch(`${T}/webhooks/${hook.body.id}`, { ...read, team: 'other' }), 400, 'VALIDATION_FAILED');
+      expect(await snapshot()).toEqual(before);
+    });
+
+    test('an access token whose value cannot be an HTTP header value → 400 naming the secret, never the value', async () => {
+      const bad: Array<[string, string]> = [['TOKEN_CRLF', 'tok-a1\r\nX-Injected: yes'], ['TOKEN_LF', 'tok-b2\n'], ['TOKEN_NUL', 'tok\u0000c3'], ['TOKEN_DEL', 'tok\u007fd4'], ['TOKEN_EURO', 'tok-\u20ac-e5']];
+      for (const [name, value] of bad) expect((await admin.put(`${T}/secrets/${name}`, { value })).status).toBe(201);
+      expect((await admin.put(`${T}/secrets/TOKEN_LATIN1`, { value: 'caf\u00e9-token\tok' })).status).toBe(201);
+      const hook = await admin.post(`${T}/webhooks`, { name: unique('header-safe'), url: 'https://ci.example.com/' });
+      const before = await snapshot();
+      for (const [name, value] of bad) {
+        const created = await admin.post(`${T}/webhooks`, { name: unique('bad-token'), url: 'https://ci.example.com/', accessToken: name });
+        expectError(created, 400, 'VALIDATION_FAILED');
+        expect(created.body.error.message).toBe(`accessToken: secret ${name} holds characters not allowed in an HTTP header`);
+        const patched = await admin.patch(`${T}/webhooks/${hook.body.id}`, { accessToken: name });
+        expectError(patched, 400, 'VALIDATION_FAILED');
+        expect(patched.body.error.message).toBe(`accessToken: secret ${name} holds characters not allowed in an HTTP header`);
+        for (const answer of [created, patched]) expect(answer.text).not.toContain(value.slice(0, 6));
+      }
+      expect(await snapshot()).toEqual(before);
+      // The signing secret may hold anything (it only feeds the HMAC); Latin-1 and tabs are header-safe.
+      const signing = await admin.post(`${T}/webhooks`, { name: unique('signing-any'), url: 'https://ci.example.com/', secret: 'TOKEN_CRLF', accessToken: 'TOKEN_LATIN1' });
+      expect(signing.status).toBe(201);
+      // A secret in use as an access token cannot be given such a value either; unused ones can.
+      const rotated = await admin.put(`${T}/secrets/TOKEN_LATIN1`, { value: 'new\r\nvalue' });
+      expectError(rotated, 400, 'VALIDATION_FAILED');
+      expect(rotated.text).not.toContain('new\\r');
+      expect((await admin.put(`${T}/secrets/TOKEN_CRLF`, { value: 'still\r\nfine-for-signing' })).status).toBe(200);
+      expect((await admin.delete(`${T}/webhooks/${signing.body.id}`)).status).toBe(204);
+      expect((await admin.delete(`${T}/webhooks/${hook.body.id}`)).status).toBe(204);
+    });
+
     test('DELETE → 409 while an automation uses it, 204 once the automation is gone', async () => {
       const hook = await admin.post(`${T}/webhooks`, { name: unique('in-use'), url: 'https://ci.example.com/' });
       const automation = await admin.post(`${T}/automations`, { name: 'uses-hook', event: { type: 'LINK_ARTIFACT' }, action: { type: 'WEBHOOK', webhookId: hook.body.id } });
@@ -377,15 +429,34 @@ describe('configuration (local mode as deployed: no WEBHOOK_ALLOW_HOSTS)', () =>
     });
 
     test.each([
-      ['https://ci.example.com/hook', 'https://ci.example.com/hook'],
-      ['http://hooks.example.org:8080/path?x=1&y=2', 'http://hooks.example.org:8080/path?x=1&y=2'],
-      ['https://HOOKS.Example.COM/Path', 'https://hooks.example.com/Path'],
-      ['https://api.github.com/repos/acme/ml/dispatches', 'https://api.github.com/repos/acme/ml/dispatches'],
-      ['https://b\u00fccher.example/hook', 'https://xn--bcher-kva.example/hook'],
-    ])('%s is accepted (stored as %s)', async (url, stored) => {
+      ['https://ci.example.com/hook'],
+      ['http://hooks.example.org:8080/path?x=1&y=2'],
+      ['https://HOOKS.Example.COM/Path'],
+      ['HTTP://EXAMPLE.COM'],
+      ['http://hooks.example.org:4799'],
+      ['https://api.github.com/repos/acme/ml/dispatches'],
+      ['https://b\u00fccher.example/hook'],
+      ['https://ci.example.com/a%20b?q=%C3%A9'],
+    ])('%s is accepted and stored exactly as sent (create, read, PATCH)', async (url) => {
       const answer = await admin.post(`${T}/webhooks`, { name: unique('good-url'), url });
       expect(answer.status).toBe(201);
-      expect(answer.body.url).toBe(stored);
+      expect(answer.body.url).toBe(url);
+      expect((await admin.get(`${T}/webhooks/${answer.body.id}`)).body.url).toBe(url);
+      const other = await admin.post(`${T}/webhooks`, { name: unique('patched-url'), url: 'https://ci.example.com/before' });
+      expect((await admin.patch(`${T}/webhooks/${other.body.id}`, { url })).body.url).toBe(url);
+    });
+
+    test.each([
+      ['a leading space', ' https://ci.example.com/hook'],
+      ['a trailing newline', 'https://ci.example.com/hook\n'],
+      ['a tab inside the host', 'https://ci.exa\tmple.com/hook'],
+      ['a space in the path', 'https://ci.example.com/a b'],
+    ])('a URL with %s (which the parser would silently drop or rewrite) → 400, nothing stored', async (_, url) => {
+      const before = await snapshot();
+      const answer = await admin.post(`${T}/webhooks`, { name: unique('invisible'), url });
+      expectError(answer, 400, 'VALIDATION_FAILED');
+      expect(answer.body.error.message).toBe('url: must not contain whitespace or control characters');
+      expect(await snapshot()).toEqual(before);
     });
   });
 
@@ -471,6 +542,35 @@ describe('configuration (local mode as deployed: no WEBHOOK_ALLOW_HOSTS)', () =>
     ])('a payload with %s → 400 naming it, nothing stored', async (_, payload, named) => {
       const message = await refused({ name: 'bad-payload', event: { type: 'LINK_ARTIFACT' }, action: action(payload) });
       expect(message).toContain(named);
+      expect(message).toMatch(/^action\.payload: /);
+    });
+
+    test('a bad template is named by its field, action.payload, in the message and the details', async () => {
+      const answer = await admin.post(`${T}/automations`, { name: 'bad-template', event: { type: 'LINK_ARTIFACT' }, action: action({ a: '${nope}' }) });
+      expectError(answer, 400, 'VALIDATION_FAILED');
+      expect(answer.body.error.message).toBe('action.payload: unknown variable ${nope}');
+      expect(answer.body.error.details).toEqual([{ field: 'action.payload', message: 'unknown variable ${nope}' }]);
+      const patched = await admin.patch(`${T}/automations/${(await admin.post(`${T}/automations`, { name: 'ok-template', event: { type: 'LINK_ARTIFACT' }, action: action() })).body.id}`, { action: { payload: '{"a":' } });
+      expectError(patched, 400, 'VALIDATION_FAILED');
+      expect(patched.body.error.message).toMatch(/^action\.payload: not valid JSON/);
+    });
+
+    test('null on an optional create field means absent: description, collection, patterns, payload', async () => {
+      const created = await admin.post(`${T}/automations`, {
+        name: 'nulls', description: null, enabled: null,
+        event: { type: 'ADD_ARTIFACT_ALIAS', collection: null, aliasPattern: null, tagPattern: null },
+        action: { type: 'WEBHOOK', webhookId: hookId, payload: null },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body).toEqual({
+        id: expect.any(String), name: 'nulls', description: '', enabled: true, event: { type: 'ADD_ARTIFACT_ALIAS' },
+        action: { type: 'WEBHOOK', webhookId: hookId }, createdAt: expect.stringMatching(TIMESTAMP), updatedAt: created.body.createdAt,
+      });
+      expect((await admin.get(`${T}/automations/${created.body.id}`)).body).toEqual(created.body);
+      // `null` is still not a value for required fields.
+      await refused({ name: null, event: { type: 'LINK_ARTIFACT' }, action: action() });
+      await refused({ name: 'x', event: { type: null }, action: action() });
+      await refused({ name: 'x', event: { type: 'LINK_ARTIFACT' }, action: { type: 'WEBHOOK', webhookId: null } });
     });
 
     test.each([
@@ -502,7 +602,7 @@ describe('configuration (local mode as deployed: no WEBHOOK_ALLOW_HOSTS)', () =>
       expect(asText.body.action.payload).toBe(text);
       expect((await admin.get(`${T}/automations/${asText.body.id}`)).body.action.payload).toBe(text);
 
-      for (const value of [null, 42, 'null', ['${alias}', '${tag}'], '"just ${alias}"']) {
+      for (const value of [42, 'null', ['${alias}', '${tag}'], '"just ${alias}"']) {
         const scalar = await admin.post(`${T}/automations`, { name: 'json-values', event: { type: 'LINK_ARTIFACT' }, action: action(value) });
         expect({ value, status: scalar.status }).toEqual({ value, status: 201 });
         expect(scalar.body.action.payload).toEqual(value);
@@ -519,7 +619,7 @@ describe('configuration (local mode as deployed: no WEBHOOK_ALLOW_HOSTS)', () =>
         [{ enabled: true }, { enabled: true }],
         [{ event: { type: 'ADD_ARTIFACT_TAG', collection: 'fraud-model', tagPattern: '^v\\d' } }, { event: { type: 'ADD_ARTIFACT_TAG', collection: 'fraud-model', tagPattern: '^v\\d' } }],
         [{ action: action({ t: '${ACCESS_TOKEN}' }, signedHookId) }, { action: { type: 'WEBHOOK', webhookId: signedHookId, payload: { t: '${ACCESS_TOKEN}' } } }],
-        [{ action: action(undefined, hookId) }, { action: { type: 'WEBHOOK', webhookId: hookId } }],
+        [{ action: { webhookId: hookId, payload: null } }, { action: { type: 'WEBHOOK', webhookId: hookId } }],
       ];
       let current = created.body;
       for (const [patch, expected] of patches) {
@@ -537,12 +637,66 @@ describe('configuration (local mode as deployed: no WEBHOOK_ALLOW_HOSTS)', () =>
         { action: action(undefined, 'wh_unknown') },
         { enabled: 'no' },
         { name: '' },
-        { id: 'au_other' },
+        { owner: 'me' },
+        { event: null },
+        { action: { type: 'EMAIL' } },
+        { action: { url: 'https://ci.example.com/' } },
+        { event: { type: null } },
       ]) {
         expectError(await admin.patch(`${T}/automations/${id}`, patch), 400, 'VALIDATION_FAILED');
       }
       expect(await snapshot()).toEqual(before);
       expectError(await admin.patch(`${T}/automations/au_unknown`, { enabled: true }), 404, 'NOT_FOUND');
+    });
+
+    test('PATCH merges event and action into the stored ones; null removes their optional fields', async () => {
+      const created = await admin.post(`${T}/automations`, {
+        name: 'merge-me', event: { type: 'ADD_ARTIFACT_ALIAS', collection: 'merge-model', aliasPattern: '^prod$' },
+        action: { type: 'WEBHOOK', webhookId: signedHookId, payload: { t: '${ACCESS_TOKEN}' } },
+      });
+      expect(created.status).toBe(201);
+      const id = created.body.id;
+      const steps: Array<[Record<string, unknown>, Record<string, unknown>, Record<string, unknown>]> = [
+        [{ action: { payload: { v: '${artifact_version}' } } }, { type: 'ADD_ARTIFACT_ALIAS', collection: 'merge-model', aliasPattern: '^prod$' }, { type: 'WEBHOOK', webhookId: signedHookId, payload: { v: '${artifact_version}' } }],
+        [{ event: { collection: 'other-model' } }, { type: 'ADD_ARTIFACT_ALIAS', collection: 'other-model', aliasPattern: '^prod$' }, { type: 'WEBHOOK', webhookId: signedHookId, payload: { v: '${artifact_version}' } }],
+        [{ event: { collection: null } }, { type: 'ADD_ARTIFACT_ALIAS', aliasPattern: '^prod$' }, { type: 'WEBHOOK', webhookId: signedHookId, payload: { v: '${artifact_version}' } }],
+        [{ event: { aliasPattern: null } }, { type: 'ADD_ARTIFACT_ALIAS' }, { type: 'WEBHOOK', webhookId: signedHookId, payload: { v: '${artifact_version}' } }],
+        [{ event: { type: 'ADD_ARTIFACT_TAG', tagPattern: 'release' } }, { type: 'ADD_ARTIFACT_TAG', tagPattern: 'release' }, { type: 'WEBHOOK', webhookId: signedHookId, payload: { v: '${artifact_version}' } }],
+        [{ action: { webhookId: hookId } }, { type: 'ADD_ARTIFACT_TAG', tagPattern: 'release' }, { type: 'WEBHOOK', webhookId: hookId, payload: { v: '${artifact_version}' } }],
+        [{ action: { payload: null } }, { type: 'ADD_ARTIFACT_TAG', tagPattern: 'release' }, { type: 'WEBHOOK', webhookId: hookId }],
+        [{ description: 'words' }, { type: 'ADD_ARTIFACT_TAG', tagPattern: 'release' }, { type: 'WEBHOOK', webhookId: hookId }],
+      ];
+      for (const [patch, event, actionAfter] of steps) {
+        const answer = await admin.patch(`${T}/automations/${id}`, patch);
+        expect({ patch, status: answer.status, event: answer.body.event, action: answer.body.action }).toEqual({ patch, status: 200, event, action: actionAfter });
+        expect((await admin.get(`${T}/automations/${id}`)).body).toEqual(answer.body);
+      }
+      expect((await admin.patch(`${T}/automations/${id}`, { description: null })).body.description).toBe('');
+
+      // The merged result is validated as a whole.
+      const before = await snapshot();
+      for (const patch of [
+        { event: { type: 'LINK_ARTIFACT' } }, // the stored tagPattern does not fit LINK_ARTIFACT
+        { action: { payload: { t: '${ACCESS_TOKEN}' } } }, // the stored webhook has no access token
+        { event: { collection: '' } },
+      ]) {
+        expectError(await admin.patch(`${T}/automations/${id}`, patch), 400, 'VALIDATION_FAILED');
+      }
+      expect(await snapshot()).toEqual(before);
+      // Changing the type and dropping the pattern together is fine.
+      expect((await admin.patch(`${T}/automations/${id}`, { event: { type: 'LINK_ARTIFACT', tagPattern: null } })).body.event).toEqual({ type: 'LINK_ARTIFACT' });
+    });
+
+    test('GET then PATCH of the whole automation works: id, createdAt and updatedAt are accepted and ignored', async () => {
+      const created = await admin.post(`${T}/automations`, { name: 'round-trip', event: { type: 'LINK_ARTIFACT', collection: 'rt' }, action: action({ a: '${alias}' }) });
+      const read = (await admin.get(`${T}/automations/${created.body.id}`)).body;
+      const answer = await admin.patch(`${T}/automations/${created.body.id}`, { ...read, enabled: false });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ ...read, enabled: false, updatedAt: expect.stringMatching(TIMESTAMP) });
+      const forged = await admin.patch(`${T}/automations/${created.body.id}`, { id: 'au_other', createdAt: '2000-01-01T00:00:00.000Z' });
+      expect(forged.status).toBe(200);
+      expect(forged.body).toMatchObject({ id: created.body.id, createdAt: created.body.createdAt });
+      expect((await admin.get(`${T}/automations/au_other`)).status).toBe(404);
     });
 
     test('DELETE → 204, then 404', async () => {
@@ -615,6 +769,28 @@ describe('configuration (local mode as deployed: no WEBHOOK_ALLOW_HOSTS)', () =>
       expect(answer.status).toBe(201);
       const vendor = await admin.send('POST', `${T}/webhooks`, { rawBody: JSON.stringify({ name: unique('vendor'), url: 'https://ci.example.com/' }), contentType: 'application/vnd.registry+json' });
       expect(vendor.status).toBe(201);
+    });
+
+    test.each([
+      ['an array', '[]'],
+      ['an array of the right object', '[{"name":"x","url":"https://ci.example.com/"}]'],
+      ['a string', '"x"'],
+      ['a number', '1'],
+      ['null', 'null'],
+      ['true', 'true'],
+    ])('a body that is %s, not a JSON object → 400 "body: must be a JSON object" on every route with a body', async (_, rawBody) => {
+      const hook = (await admin.get(`${T}/webhooks`)).body.items[0].id;
+      const automationId = (await admin.get(`${T}/automations`)).body.items[0].id;
+      const before = await snapshot();
+      for (const [method, path] of [
+        ['POST', '/webhooks'], ['PATCH', `/webhooks/${hook}`], ['POST', '/automations'], ['PATCH', `/automations/${automationId}`],
+        ['PUT', '/secrets/BODY_SHAPE'], ['POST', '/keys'], ['POST', '/events'], ['POST', `/webhooks/${hook}/test`],
+      ]) {
+        const answer = await admin.send(method, `${T}${path}`, { rawBody });
+        expectError(answer, 400, 'VALIDATION_FAILED');
+        expect({ method, path, message: answer.body.error.message }).toEqual({ method, path, message: 'body: must be a JSON object' });
+      }
+      expect(await snapshot()).toEqual(before);
     });
 
     test('an unknown field is named in the message', async () => {
@@ -820,13 +996,77 @@ describe('events and the test route (dev local mode: 127.0.0.1 exempt, a receive
         registryEvent('x'.repeat(129)),
         registryEvent('evt-bad-type', { type: 'LINKED' }),
         registryEvent('evt-no-artifact', { artifact: undefined }),
-        registryEvent('evt-extra', { colour: 'red' }),
+        registryEvent('evt-null-collection', { artifact: { collection: null } }),
+        registryEvent('evt-array-metadata', { artifact: { collection: 'm', metadata: [1, 2] } }),
+        registryEvent('evt-string-metadata', { artifact: { collection: 'm', metadata: 'x' } }),
       ]) {
         expectError(await registry.post(`${T}/events`, bad), 400, 'VALIDATION_FAILED');
       }
       expect((await admin.get(`${T}/deliveries?limit=100`)).body).toEqual(before.body);
       // An id of 128 characters is fine.
       expect((await report(registryEvent('e'.repeat(128)))).status).toBe(202);
+    });
+  });
+
+  describe('event limits and forward compatibility', () => {
+    test('unknown fields are ignored (and not kept); null text fields are empty; null metadata is {}', async () => {
+      await automation({ event: { type: 'LINK_ARTIFACT', collection: 'lenient-model' }, action: { type: 'WEBHOOK', webhookId: plainHook } });
+      const answer = await report({
+        id: 'evt-lenient-1', type: 'LINK_ARTIFACT', author: null, entity: null, project: null, colour: 'red', schemaVersion: 2,
+        artifact: { collection: 'lenient-model', version: null, versionString: null, metadata: null, digest: 'sha256:abc' },
+        alias: null, tag: null,
+      });
+      expect(answer.status).toBe(202);
+      expect(answer.body.deliveries).toHaveLength(1);
+      const { body } = await delivered(answer.body.deliveries[0].id);
+      expect(body).toEqual({
+        event_type: 'LINK_ARTIFACT', event_author: '', entity_name: '', project_name: '', artifact_collection_name: 'lenient-model',
+        artifact_version: '', artifact_version_string: '', alias: '', tag: '', artifact_metadata: {},
+      });
+    });
+
+    test('artifact.metadata over 65536 bytes of JSON → 400 naming the limit, nothing recorded (it used to answer 500 forever)', async () => {
+      await automation({ event: { type: 'LINK_ARTIFACT', collection: 'big-model' }, action: { type: 'WEBHOOK', webhookId: plainHook } });
+      const before = await admin.get(`${T}/deliveries?limit=100`);
+      const big = registryEvent('evt-big-metadata', { artifact: { collection: 'big-model', metadata: { blob: 'm'.repeat(210_000) } } });
+      expect(JSON.stringify(big).length).toBeLessThan(256 * 1024);
+      for (let round = 0; round < 2; round++) {
+        const answer = await registry.post(`${T}/events`, big);
+        expectError(answer, 400, 'VALIDATION_FAILED');
+        expect(answer.body.error.message).toBe('artifact.metadata: must be at most 65536 bytes of JSON');
+      }
+      expect((await admin.get(`${T}/deliveries?limit=100`)).body).toEqual(before.body);
+      // At the limit exactly, it is accepted and delivered, with the metadata in the default payload.
+      const frame = JSON.stringify({ blob: '' }).length;
+      const metadata = { blob: 'm'.repeat(65536 - frame) };
+      const accepted = await report(registryEvent('evt-big-metadata', { artifact: { collection: 'big-model', metadata } }));
+      expect(accepted.status).toBe(202);
+      expect((await delivered(accepted.body.deliveries[0].id)).body.artifact_metadata).toEqual(metadata);
+    });
+
+    test('a payload rendering over 204800 bytes → 400 naming the automation, nothing written; a smaller one goes through', async () => {
+      const blob = 'b'.repeat(60_000);
+      const name = unique('fat-payload');
+      const template = { a: '${artifact_metadata.blob}', b: '${artifact_metadata.blob}', c: '${artifact_metadata.blob}', d: '${artifact_metadata.blob}' };
+      await admin.post(`${T}/automations`, { name, event: { type: 'LINK_ARTIFACT', collection: 'fat-model' }, action: { type: 'WEBHOOK', webhookId: plainHook, payload: template } });
+      await automation({ event: { type: 'LINK_ARTIFACT', collection: 'fat-model' }, action: { type: 'WEBHOOK', webhookId: plainHook } });
+      const before = await admin.get(`${T}/deliveries?limit=100`);
+      const count = receiver.requests.length;
+      const size = JSON.stringify({ a: blob, b: blob, c: blob, d: blob }).length;
+      for (let round = 0; round < 2; round++) {
+        const answer = await registry.post(`${T}/events`, registryEvent('evt-fat-1', { artifact: { collection: 'fat-model', metadata: { blob } } }));
+        expectError(answer, 400, 'VALIDATION_FAILED');
+        expect(answer.body.error.message).toBe(`payload of automation ${name} renders to ${size} bytes; the limit is 204800`);
+      }
+      expect((await admin.get(`${T}/deliveries?limit=100`)).body).toEqual(before.body);
+      expect((await admin.get(`${T}/deliveries?eventId=evt-fat-1`)).body.items).toEqual([]);
+      expect(receiver.requests).toHaveLength(count);
+      // The largest payload allowed: the record (event, payload, template, attempts) fits and is delivered.
+      const fits = 'b'.repeat(Math.floor((204800 - JSON.stringify({ a: '', b: '', c: '', d: '' }).length) / 4));
+      const answer = await report(registryEvent('evt-fat-1', { artifact: { collection: 'fat-model', metadata: { blob: fits } } }));
+      expect(answer.status).toBe(202);
+      expect(answer.body.deliveries).toHaveLength(2);
+      for (const delivery of answer.body.deliveries) await delivered(delivery.id);
     });
   });
 
@@ -854,6 +1094,15 @@ describe('events and the test route (dev local mode: 127.0.0.1 exempt, a receive
       expect(Object.keys(body).sort()).toEqual(['alias', 'artifact_collection_name', 'artifact_metadata', 'artifact_version', 'artifact_version_string', 'entity_name', 'event_author', 'event_type', 'project_name', 'tag']);
       expect(typeof body.artifact_metadata).toBe('object');
       expect(await deliveriesLog()).toEqual(before);
+    });
+
+    test('payload: null means the default sample payload, as when it is left out', async () => {
+      const count = receiver.requests.length;
+      expect((await admin.post(`${T}/webhooks/${plainHook}/test`, { payload: null })).body).toMatchObject({ ok: true, status: 200 });
+      expect((await admin.post(`${T}/webhooks/${plainHook}/test`, {})).body).toMatchObject({ ok: true, status: 200 });
+      const [nulled, absent] = receiver.requests.slice(count).map((request) => JSON.parse(request.body));
+      expect(nulled).toEqual(absent);
+      expect(nulled).toMatchObject({ event_type: 'LINK_ARTIFACT', artifact_metadata: expect.any(Object) });
     });
 
     test('with a custom payload (object or JSON text), secrets rendered', async () => {
@@ -918,6 +1167,56 @@ describe('events and the test route (dev local mode: 127.0.0.1 exempt, a receive
       const succeeded = (await admin.get(`${T}/deliveries?status=succeeded&limit=100`)).body.items;
       expect(succeeded.every((item: { status: string }) => item.status === 'succeeded')).toBe(true);
       expect(succeeded.length).toBe(all.filter((item) => item.status === 'succeeded').length);
+    });
+  });
+
+  describe('deliveries log pages end with a null cursor', () => {
+    const TEAM_P = '/teams/paging';
+    let paging: Client;
+    let deliveryIds: string[];
+
+    beforeAll(async () => {
+      paging = client(local.baseUrl, await createKeyWithCli(local, { team: 'paging', role: 'admin' }));
+      const hook = await paging.post(`${TEAM_P}/webhooks`, { name: 'plain', url: `${receiver.url}/paging` });
+      expect(hook.status).toBe(201);
+      expect((await paging.post(`${TEAM_P}/automations`, { name: 'a', event: { type: 'LINK_ARTIFACT' }, action: { type: 'WEBHOOK', webhookId: hook.body.id } })).status).toBe(201);
+      deliveryIds = [];
+      for (const id of ['evt-page-1', 'evt-page-2', 'evt-page-3']) {
+        const answer = await registry.post(`${TEAM_P}/events`, registryEvent(id));
+        expect(answer.status).toBe(202);
+        deliveryIds.push(answer.body.deliveries[0].id);
+      }
+      for (const id of deliveryIds) {
+        await waitFor(async () => ((await paging.get(`${TEAM_P}/deliveries/${id}`)).body.status === 'succeeded' ? true : undefined), { what: `delivery ${id}` });
+      }
+    });
+
+    test('limit equal to the number of deliveries → all of them and nextCursor null', async () => {
+      const page = await paging.get(`${TEAM_P}/deliveries?limit=3`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.map((item: { id: string }) => item.id).sort()).toEqual([...deliveryIds].sort());
+      expect(page.body.nextCursor).toBeNull();
+      expect((await paging.get(`${TEAM_P}/deliveries?limit=4`)).body.nextCursor).toBeNull();
+    });
+
+    test('a cursor only when more follows: 2 + 1, the last page with nextCursor null', async () => {
+      const first = await paging.get(`${TEAM_P}/deliveries?limit=2`);
+      expect(first.body.items).toHaveLength(2);
+      expect(typeof first.body.nextCursor).toBe('string');
+      const second = await paging.get(`${TEAM_P}/deliveries?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+      expect(second.body.items).toHaveLength(1);
+      expect(second.body.nextCursor).toBeNull();
+      const seen = [...first.body.items, ...second.body.items].map((item: { id: string }) => item.id);
+      expect(seen.sort()).toEqual([...deliveryIds].sort());
+    });
+
+    test('filtered pages too: one match, limit 1 → nextCursor null', async () => {
+      const page = await paging.get(`${TEAM_P}/deliveries?eventId=evt-page-2&limit=1`);
+      expect(page.body.items.map((item: { eventId: string }) => item.eventId)).toEqual(['evt-page-2']);
+      expect(page.body.nextCursor).toBeNull();
+      const succeeded = await paging.get(`${TEAM_P}/deliveries?status=succeeded&limit=3`);
+      expect(succeeded.body.items).toHaveLength(3);
+      expect(succeeded.body.nextCursor).toBeNull();
     });
   });
 

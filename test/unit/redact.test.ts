@@ -30,3 +30,70 @@ test('redactingSender cleans responseBody and error with the secrets the request
   expect(await redactingSender(inner).send(request)).toEqual({ ...result, responseBody: 'echo: Bearer [REDACTED]', error: 'HTTP 500 [REDACTED]' });
   expect(await redactingSender(inner).send({ ...request, secrets: undefined })).toEqual(result);
 });
+
+describe('encoded echoes (base64, URL encoding)', () => {
+  const SECRET = 'tok/en+va=lue?&é';
+
+  test('the value base64-encoded alone (standard and URL-safe, padded or not) is replaced', () => {
+    const standard = Buffer.from(SECRET).toString('base64');
+    const urlSafe = Buffer.from(SECRET).toString('base64url');
+    expect(standard).not.toBe(urlSafe);
+    for (const form of [standard, standard.replace(/=+$/, ''), urlSafe]) {
+      const cleaned = redactSecrets(`{"echo":"${form}"}`, [SECRET]);
+      expect({ form, cleaned }).toEqual({ form, cleaned: '{"echo":"[REDACTED]"}' });
+    }
+  });
+
+  test('the value inside a longer base64 text, at any byte offset, leaves no decodable trace', () => {
+    for (const prefix of ['', 'a', 'ab', 'Bearer ', '{"token":"']) {
+      const encoded = Buffer.from(`${prefix}${SECRET} and more`).toString('base64');
+      const cleaned = redactSecrets(`echo: ${encoded}`, [SECRET]);
+      expect(cleaned).toContain('[REDACTED]');
+      // Whatever is left decodes to at most a character of the value on each side.
+      const decoded = cleaned
+        .slice('echo: '.length)
+        .split('[REDACTED]')
+        .map((part) => Buffer.from(part, 'base64').toString('latin1'))
+        .join('');
+      expect({ prefix, decoded }).toEqual({ prefix, decoded: expect.not.stringContaining('en+va=l') });
+    }
+  });
+
+  test('the value URL-encoded (encodeURIComponent, either hex case) is replaced', () => {
+    const encoded = encodeURIComponent(SECRET);
+    expect(encoded).not.toBe(SECRET);
+    expect(redactSecrets(`https://r.example/?token=${encoded}&x=1`, [SECRET])).toBe('https://r.example/?token=[REDACTED]&x=1');
+    expect(redactSecrets(`token=${encoded.toLowerCase()}`, [SECRET])).toBe('token=[REDACTED]');
+  });
+
+  test('raw and JSON-escaped spellings are still replaced alongside', () => {
+    const text = `${SECRET} ${JSON.stringify(SECRET)} ${Buffer.from(SECRET).toString('base64')} ${encodeURIComponent(SECRET)}`;
+    expect(redactSecrets(text, [SECRET])).toBe('[REDACTED] "[REDACTED]" [REDACTED] [REDACTED]');
+  });
+
+  test('secrets under 4 characters are only looked for as they are (their encodings would shred unrelated text)', () => {
+    const short = 'ab?';
+    const text = `${Buffer.from(short).toString('base64')} ${encodeURIComponent(short)} ${short}`;
+    expect(redactSecrets(text, [short])).toBe(`${Buffer.from(short).toString('base64')} ${encodeURIComponent(short)} [REDACTED]`);
+    const four = 'ab?c';
+    expect(redactSecrets(`${Buffer.from(four).toString('base64')} ${encodeURIComponent(four)}`, [four])).toBe('[REDACTED] [REDACTED]');
+  });
+
+  test('redactingSender cleans an echo of the request body base64-encoded', async () => {
+    const body = JSON.stringify({ token: TOKEN, v: 'acme/model:v3' });
+    const inner: WebhookSender = { send: async (request) => ({ ok: true, status: 200, durationMs: 1, responseBody: JSON.stringify({ data: Buffer.from(request.body).toString('base64') }), error: null, retryAfter: null }) };
+    const result = await redactingSender(inner).send({ url: 'https://ci.example.com/', headers: {}, body, secrets: [TOKEN] });
+    expect(result.responseBody).toContain('[REDACTED]');
+    const data = JSON.parse(result.responseBody).data as string;
+    const decoded = data.split('[REDACTED]').map((part) => Buffer.from(part, 'base64').toString('latin1')).join('');
+    expect(decoded).not.toContain(TOKEN.slice(1, -1));
+  });
+
+  test('redactingSender never makes an answer longer (a one-character secret repeated would grow it tenfold)', async () => {
+    const inner: WebhookSender = { send: async () => ({ ok: false, status: 500, durationMs: 1, responseBody: 'x'.repeat(8192), error: 'x'.repeat(100), retryAfter: null }) };
+    const result = await redactingSender(inner).send({ url: 'https://ci.example.com/', headers: {}, body: '{}', secrets: ['x'] });
+    expect(result.responseBody.length).toBe(8192);
+    expect(result.responseBody).not.toMatch(/[^[\]REDACT]/);
+    expect(result.error!.length).toBe(100);
+  });
+});

@@ -135,6 +135,14 @@ export class DynamoDeliveryStore implements DeliveryStore {
     }
   }
 
+  /**
+   * One page of the team's log, newest first. It reads one item more than the page (the
+   * first match after it) to know whether anything follows: `nextCursor` is null when nothing
+   * more matches. Filters are applied by DynamoDB after reading, so a filtered page may take
+   * several reads; these are bounded (MAX_PAGES_PER_LIST). If the bound is reached before
+   * that extra match or the end of the index was seen, a cursor is returned anyway (the
+   * read position), and the page it leads to may turn out empty.
+   */
   async list(query: DeliveryQuery) {
     const filters: string[] = [];
     const values: Record<string, unknown> = { ':team': query.team };
@@ -146,30 +154,29 @@ export class DynamoDeliveryStore implements DeliveryStore {
       values[`:${field}`] = value;
       filters.push(`#${field} = :${field}`);
     }
+    const keyOf = (item: Record<string, unknown>) => ({ id: item.id, team: item.team, createdSk: item.createdSk });
     const items: Delivery[] = [];
+    let lastTaken: Record<string, unknown> | undefined;
     let startKey = query.cursor ? decodeCursor(query.cursor, query.team) : undefined;
-    let more = true;
-    for (let pages = 0; more && items.length < query.limit && pages < MAX_PAGES_PER_LIST; pages++) {
+    for (let pages = 0; pages < MAX_PAGES_PER_LIST; pages++) {
       const page = await this.db.send(new QueryCommand({
         TableName: this.table, IndexName: 'byTeam', KeyConditionExpression: 'team = :team', ScanIndexForward: false,
         FilterExpression: filters.length ? filters.join(' AND ') : undefined,
         ExpressionAttributeNames: filters.length ? names : undefined,
-        ExpressionAttributeValues: values, Limit: query.limit, ExclusiveStartKey: startKey,
+        // One more than the page: the extra item tells whether a next page exists.
+        ExpressionAttributeValues: values, Limit: query.limit + 1, ExclusiveStartKey: startKey,
       }));
-      const pageItems = page.Items ?? [];
-      let taken = 0;
-      for (const item of pageItems) {
-        if (items.length === query.limit) break;
+      for (const item of page.Items ?? []) {
+        // A match beyond the page: there is more, and it starts right after the last item taken.
+        if (items.length === query.limit) return { items, nextCursor: encodeCursor(lastTaken!) };
         items.push(toDelivery(item));
-        taken++;
-        startKey = { id: item.id, team: item.team, createdSk: item.createdSk };
+        lastTaken = keyOf(item);
       }
-      // Page used up: go on after everything it evaluated (or stop: the index has no more).
-      // Page cut short: go on after the last item taken.
-      if (taken === pageItems.length) startKey = page.LastEvaluatedKey;
-      more = startKey !== undefined;
+      startKey = page.LastEvaluatedKey;
+      if (startKey === undefined) return { items, nextCursor: null }; // the index has no more
     }
-    return { items, nextCursor: more && startKey ? encodeCursor(startKey) : null };
+    // Out of reads before knowing: go on after everything read (all of it was taken or filtered out).
+    return { items, nextCursor: encodeCursor(startKey!) };
   }
 
   async findDue(dueBefore: string, limit: number) {

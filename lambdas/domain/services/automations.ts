@@ -29,7 +29,10 @@ async function checkAutomation(deps: ServiceDeps, automation: Automation): Promi
   const hook = await deps.webhooks.get(automation.team, action.webhookId);
   if (!hook) throw validationError('action.webhookId', `webhook ${action.webhookId} does not exist`);
   const checked = validateTemplate(action.payload, { secretName: hook.secret, hasAccessToken: hook.accessToken !== null });
-  if (!checked.ok) throw new ApiError('VALIDATION_FAILED', checked.message, [{ field: 'action.payload', message: checked.message }]);
+  if (!checked.ok) {
+    // validateTemplate speaks of `payload:` (the test route's field); here the field is action.payload.
+    throw validationError('action.payload', checked.message.replace(/^payload: /, ''));
+  }
   if (checked.template !== undefined && Buffer.byteLength(JSON.stringify(checked.template)) > MAX_TEMPLATE_BYTES) {
     throw validationError('action.payload', `must be at most ${MAX_TEMPLATE_BYTES} bytes of JSON`);
   }
@@ -63,15 +66,39 @@ export async function getAutomation(deps: ServiceDeps, team: string, id: string)
   return toAutomationResponse(await requireAutomation(deps, team, id));
 }
 
-/** `PATCH /teams/{team}/automations/{id}`: any field; the result is validated as a whole. */
+/**
+ * Merges part of a nested object (`event`, `action`) into the stored one: a field given
+ * replaces the stored one, `null` removes it, a field left out stays.
+ */
+function mergeNested<T extends object>(stored: T, patch: Record<string, unknown> | undefined): T {
+  if (patch === undefined) return stored;
+  const merged: Record<string, unknown> = { ...(stored as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else if (value !== undefined) merged[key] = value;
+  }
+  return merged as T;
+}
+
+/**
+ * `PATCH /teams/{team}/automations/{id}`: any field. `event` and `action` are merged into the
+ * stored ones (`null` removes one of their optional fields); the result is validated as a
+ * whole, as a create would be. `id`, `createdAt` and `updatedAt` are accepted and ignored.
+ */
 export async function updateAutomation(deps: ServiceDeps, team: string, id: string, body: unknown) {
   const patch = parseBody(automationPatchSchema, body);
   const previous = await requireAutomation(deps, team, id);
-  const merged: Automation = { ...previous, updatedAt: deps.now().toISOString() };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value !== undefined) Object.assign(merged, { [key]: value });
-  }
-  const automation = await checkAutomation(deps, merged);
+  const candidate = {
+    name: patch.name ?? previous.name,
+    description: patch.description === undefined ? previous.description : (patch.description ?? ''),
+    enabled: patch.enabled ?? previous.enabled,
+    event: mergeNested(previous.event, patch.event),
+    action: mergeNested(previous.action, patch.action),
+  };
+  // The whole result must pass the create rules. The candidate itself is stored (not the
+  // parse output), so a stored value the create schema would read differently stays as it is.
+  parseBody(automationSchema, candidate);
+  const automation = await checkAutomation(deps, { ...previous, ...candidate, updatedAt: deps.now().toISOString() });
   await deps.automations.put(automation);
   return toAutomationResponse(automation);
 }

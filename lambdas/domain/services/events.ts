@@ -6,12 +6,22 @@
  * message whose attempt was already made, so nothing is sent twice.
  */
 import { createHash } from 'node:crypto';
+import { ApiError } from '../errors';
 import { eventIndexKeys, automationMatches } from '../matching';
 import type { DeliveryMessage, EventRecord } from '../ports';
 import { eventSchema, parseBody } from '../schemas';
 import { renderPayload } from '../template';
 import type { Automation, Delivery, RegistryEvent, Webhook } from '../types';
 import { expiresAt, type ServiceDeps } from './deps';
+
+/**
+ * Largest rendered payload (the redacted copy stored in the deliveries log). With the event
+ * (metadata ≤ 64 KiB), the template (≤ 32 KiB) and the newest attempt, a delivery record
+ * then always fits in DynamoDB's 400 KB item limit (see delivery-size.ts). An event whose
+ * payload for any matching automation is larger is refused before anything is written:
+ * otherwise the write would fail on every retry of the report, and the event would be lost.
+ */
+export const MAX_PAYLOAD_BYTES = 200 * 1024;
 
 /** The answer to an event report. */
 export interface EventReportResult {
@@ -35,7 +45,11 @@ export async function reportEvent(deps: ServiceDeps, team: string, body: unknown
   const now = deps.now();
   const deliveries = matched
     .filter((automation) => webhooks.has(automation.action.webhookId))
-    .map((automation) => newDelivery(team, event, automation, webhooks.get(automation.action.webhookId)!, now));
+    .map((automation) => {
+      const delivery = newDelivery(team, event, automation, webhooks.get(automation.action.webhookId)!, now);
+      checkPayloadSize(automation, delivery);
+      return delivery;
+    });
 
   const ttl = expiresAt(deps);
   await Promise.all(deliveries.map((delivery) => deps.deliveries.createIfAbsent(delivery, ttl)));
@@ -51,6 +65,14 @@ export async function reportEvent(deps: ServiceDeps, team: string, body: unknown
   const stored = await deps.events.putIfAbsent(record, ttl);
   if (stored !== record) return duplicate(stored);
   return { status: 202, body: { eventId: event.id, duplicate: false, deliveries: record.deliveries } };
+}
+
+function checkPayloadSize(automation: Automation, delivery: Delivery): void {
+  const bytes = Buffer.byteLength(delivery.payload);
+  if (bytes > MAX_PAYLOAD_BYTES) {
+    const message = `payload of automation ${automation.name} renders to ${bytes} bytes; the limit is ${MAX_PAYLOAD_BYTES}`;
+    throw new ApiError('VALIDATION_FAILED', message, [{ message }]);
+  }
 }
 
 function duplicate(record: EventRecord): EventReportResult {

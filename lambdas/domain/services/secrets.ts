@@ -3,6 +3,7 @@ import { ApiError, notFound, validationError } from '../errors';
 import { parseBody, putSecretSchema, SECRET_NAME_PATTERN } from '../schemas';
 import type { SecretInfo } from '../types';
 import type { ServiceDeps } from './deps';
+import { isHeaderValue } from './webhooks';
 
 function checkName(name: string): void {
   if (!SECRET_NAME_PATTERN.test(name)) throw validationError('name', 'must match ^[A-Za-z0-9_]{1,64}$');
@@ -12,6 +13,13 @@ function checkName(name: string): void {
 export async function putSecret(deps: ServiceDeps, team: string, name: string, body: unknown): Promise<{ created: boolean; info: SecretInfo }> {
   checkName(name);
   const { value } = parseBody(putSecretSchema, body);
+  if (!isHeaderValue(value)) {
+    // A webhook's access token goes out as a header: a value that cannot would fail every attempt.
+    const users = (await deps.webhooks.list(team)).filter((hook) => hook.accessToken === name);
+    if (users.length > 0) {
+      throw validationError('value', `secret ${name} is the access token of webhook ${users.map((hook) => hook.name).join(', ')} and holds characters not allowed in an HTTP header`);
+    }
+  }
   return deps.secrets.put(team, name, value);
 }
 

@@ -12,14 +12,52 @@ export function toWebhookResponse({ id, name, url, secret, accessToken, createdA
   return { id, name, url, secret, accessToken, createdAt, updatedAt };
 }
 
-async function checkReferences(deps: ServiceDeps, team: string, hook: Pick<Webhook, 'url' | 'secret' | 'accessToken'>): Promise<string> {
+/**
+ * Characters an HTTP header value may hold (what Node's http module accepts: tab, visible
+ * ASCII, space and the Latin-1 range). An access token goes out as `Authorization: Bearer …`.
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Whether `value` can be sent in an HTTP header (as an access token must be). */
+export function isHeaderValue(value: string): boolean {
+  return HEADER_VALUE.test(value);
+}
+
+/** Characters that would make the stored URL differ from what its parser reads. */
+const URL_INVISIBLES = /[\u0000-\u0020\u007f]/;
+
+/**
+ * Checks the URL and the named secrets; `checkAccessTokenValue` also reads the access token's
+ * value, which must fit in an HTTP header (otherwise every attempt would fail).
+ *
+ * The URL is stored exactly as the caller sent it, not as the normalised form the check
+ * parsed: the sender parses the same string with the same WHATWG parser at send time, so it
+ * addresses exactly the host checked here, and the delivery-time guard checks every resolved
+ * address again anyway. Nothing is weakened; the caller just gets back what they wrote. Only
+ * whitespace and control characters (which the parser silently drops or trims) are refused,
+ * so the stored string never reads differently from what is parsed.
+ */
+async function checkReferences(
+  deps: ServiceDeps,
+  team: string,
+  hook: Pick<Webhook, 'url' | 'secret' | 'accessToken'>,
+  checkAccessTokenValue: boolean,
+): Promise<void> {
   const url = checkWebhookUrl(hook.url, deps.config.allowHosts);
   if (!url.ok) throw new ApiError('VALIDATION_FAILED', url.message, [{ field: 'url', message: url.message.replace(/^url: /, '') }]);
+  if (URL_INVISIBLES.test(hook.url)) throw validationError('url', 'must not contain whitespace or control characters');
   for (const field of ['secret', 'accessToken'] as const) {
     const name = hook[field];
     if (name && !(await deps.secrets.exists(team, name))) throw validationError(field, `secret ${name} does not exist`);
   }
-  return url.url;
+  if (checkAccessTokenValue && hook.accessToken) {
+    // The signing secret may hold anything: it only feeds the HMAC. Never name the value.
+    const value = await deps.secrets.getValue(team, hook.accessToken);
+    if (value === undefined) throw validationError('accessToken', `secret ${hook.accessToken} does not exist`);
+    if (!isHeaderValue(value)) {
+      throw validationError('accessToken', `secret ${hook.accessToken} holds characters not allowed in an HTTP header`);
+    }
+  }
 }
 
 /** Loads a webhook of the team or throws 404. */
@@ -32,9 +70,9 @@ export async function requireWebhook(deps: ServiceDeps, team: string, id: string
 /** `POST /teams/{team}/webhooks`. */
 export async function createWebhook(deps: ServiceDeps, team: string, body: unknown) {
   const input = parseBody(createWebhookSchema, body);
-  const url = await checkReferences(deps, team, input);
+  await checkReferences(deps, team, input, true);
   const now = deps.now().toISOString();
-  const hook: Webhook = { id: newId('wh'), team, ...input, url, createdAt: now, updatedAt: now };
+  const hook: Webhook = { id: newId('wh'), team, ...input, createdAt: now, updatedAt: now };
   await deps.webhooks.create(hook);
   return toWebhookResponse(hook);
 }
@@ -44,12 +82,16 @@ export async function listWebhooks(deps: ServiceDeps, team: string) {
   return { items: (await deps.webhooks.list(team)).map(toWebhookResponse) };
 }
 
-/** `PATCH /teams/{team}/webhooks/{id}`: `null` removes the secret or access token. */
+/**
+ * `PATCH /teams/{team}/webhooks/{id}`: `null` removes the secret or access token; `id`,
+ * `createdAt` and `updatedAt` are accepted and ignored. The access token's value is checked
+ * when the patch names the access token (a patch fixing the URL is not held up by it).
+ */
 export async function updateWebhook(deps: ServiceDeps, team: string, id: string, body: unknown) {
   const patch = parseBody(updateWebhookSchema, body);
   const previous = await requireWebhook(deps, team, id);
   const merged: Webhook = { ...previous, ...definedOnly(patch), updatedAt: deps.now().toISOString() };
-  merged.url = await checkReferences(deps, team, merged);
+  await checkReferences(deps, team, merged, typeof patch.accessToken === 'string');
   await deps.webhooks.update(previous, merged);
   return toWebhookResponse(merged);
 }

@@ -210,22 +210,47 @@ function parseTemplate(template: unknown): unknown {
   }
 }
 
+/** Thrown when the variables inserted into a payload add up to more than the allowed size. */
+export class PayloadTooLargeError extends Error {
+  constructor(readonly maxChars: number) {
+    super(`payload renders to more than ${maxChars} characters`);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+/**
+ * Wraps a resolver so the inserted values may add up to `maxChars` at most: a small template
+ * repeating a large metadata value must be refused before it builds megabytes, not after.
+ */
+function bounded(resolve: Resolver, maxChars: number | undefined): Resolver {
+  if (maxChars === undefined) return resolve;
+  let inserted = 0;
+  return (name) => {
+    const value = resolve(name);
+    inserted += value.length;
+    if (inserted > maxChars) throw new PayloadTooLargeError(maxChars);
+    return value;
+  };
+}
+
 /**
  * Renders a validated template for one event. `body` is sent (and signed); `redacted` is the
  * same document with secret variables replaced by {@link REDACTED}, for the deliveries log.
+ * With `maxChars`, throws {@link PayloadTooLargeError} as soon as the inserted values exceed it.
  */
 export function renderPayload(
   template: unknown,
   event: RegistryEvent,
   secrets: RenderSecrets,
+  limits: { maxChars?: number } = {},
 ): { body: string; redacted: string } {
   if (template === undefined) {
     const body = JSON.stringify(defaultPayload(event));
     return { body, redacted: body };
   }
   const tree = parseTemplate(template);
-  const body = JSON.stringify(renderNode(tree, resolver(event, secrets, false))) ?? 'null';
-  const redacted = JSON.stringify(renderNode(tree, resolver(event, secrets, true))) ?? 'null';
+  const body = JSON.stringify(renderNode(tree, bounded(resolver(event, secrets, false), limits.maxChars))) ?? 'null';
+  const redacted = JSON.stringify(renderNode(tree, bounded(resolver(event, secrets, true), limits.maxChars))) ?? 'null';
   return { body, redacted };
 }
 

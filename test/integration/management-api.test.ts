@@ -1052,11 +1052,11 @@ describe('events and the test route (dev local mode: 127.0.0.1 exempt, a receive
       await automation({ event: { type: 'LINK_ARTIFACT', collection: 'fat-model' }, action: { type: 'WEBHOOK', webhookId: plainHook } });
       const before = await admin.get(`${T}/deliveries?limit=100`);
       const count = receiver.requests.length;
-      const size = JSON.stringify({ a: blob, b: blob, c: blob, d: blob }).length;
       for (let round = 0; round < 2; round++) {
         const answer = await registry.post(`${T}/events`, registryEvent('evt-fat-1', { artifact: { collection: 'fat-model', metadata: { blob } } }));
         expectError(answer, 400, 'VALIDATION_FAILED');
-        expect(answer.body.error.message).toBe(`payload of automation ${name} renders to ${size} bytes; the limit is 204800`);
+        // Rendering stops as soon as the inserted values pass the limit, so the size is a bound.
+        expect(answer.body.error.message).toBe(`payload of automation ${name} renders to more than 204800 bytes; the limit is 204800`);
       }
       expect((await admin.get(`${T}/deliveries?limit=100`)).body).toEqual(before.body);
       expect((await admin.get(`${T}/deliveries?eventId=evt-fat-1`)).body.items).toEqual([]);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  PayloadTooLargeError,
   REDACTED,
   TEMPLATE_VARIABLES,
   renderPayload,
@@ -359,5 +360,16 @@ describe('renderPayload properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('render size bound', () => {
+  test('stops as soon as inserted values exceed maxChars, before building the whole payload', () => {
+    const event = sampleEvent();
+    event.artifact.metadata = { big: 'x'.repeat(60_000) };
+    const template = { copies: Array.from({ length: 1000 }, () => '${artifact_metadata.big}') };
+    const secrets = { accessToken: null, secretName: null, secretValue: null };
+    expect(() => renderPayload(template, event, secrets, { maxChars: 200_000 })).toThrow(PayloadTooLargeError);
+    expect(renderPayload({ one: '${artifact_metadata.big}' }, event, secrets, { maxChars: 200_000 }).body.length).toBeGreaterThan(60_000);
   });
 });

@@ -10,7 +10,7 @@ import { ApiError } from '../errors';
 import { eventIndexKeys, automationMatches } from '../matching';
 import type { DeliveryMessage, EventRecord } from '../ports';
 import { eventSchema, parseBody } from '../schemas';
-import { renderPayload } from '../template';
+import { PayloadTooLargeError, renderPayload } from '../template';
 import type { Automation, Delivery, RegistryEvent, Webhook } from '../types';
 import { expiresAt, type ServiceDeps } from './deps';
 
@@ -46,9 +46,14 @@ export async function reportEvent(deps: ServiceDeps, team: string, body: unknown
   const deliveries = matched
     .filter((automation) => webhooks.has(automation.action.webhookId))
     .map((automation) => {
-      const delivery = newDelivery(team, event, automation, webhooks.get(automation.action.webhookId)!, now);
-      checkPayloadSize(automation, delivery);
-      return delivery;
+      try {
+        const delivery = newDelivery(team, event, automation, webhooks.get(automation.action.webhookId)!, now);
+        checkPayloadSize(automation, delivery);
+        return delivery;
+      } catch (error) {
+        if (error instanceof PayloadTooLargeError) throw payloadTooLarge(automation, `more than ${MAX_PAYLOAD_BYTES}`);
+        throw error;
+      }
     });
 
   const ttl = expiresAt(deps);
@@ -69,10 +74,12 @@ export async function reportEvent(deps: ServiceDeps, team: string, body: unknown
 
 function checkPayloadSize(automation: Automation, delivery: Delivery): void {
   const bytes = Buffer.byteLength(delivery.payload);
-  if (bytes > MAX_PAYLOAD_BYTES) {
-    const message = `payload of automation ${automation.name} renders to ${bytes} bytes; the limit is ${MAX_PAYLOAD_BYTES}`;
-    throw new ApiError('VALIDATION_FAILED', message, [{ message }]);
-  }
+  if (bytes > MAX_PAYLOAD_BYTES) throw payloadTooLarge(automation, String(bytes));
+}
+
+function payloadTooLarge(automation: Automation, size: string): ApiError {
+  const message = `payload of automation ${automation.name} renders to ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}`;
+  return new ApiError('VALIDATION_FAILED', message, [{ message }]);
 }
 
 function duplicate(record: EventRecord): EventReportResult {
@@ -97,11 +104,12 @@ function newDelivery(team: string, event: RegistryEvent, automation: Automation,
   const template = automation.action.payload;
   // Only the redacted form is stored; secret values are looked up at send time. The
   // placeholders only tell the renderer which secret variables exist, to redact them.
-  const { redacted } = renderPayload(template, event, {
-    accessToken: webhook.accessToken === null ? null : '',
-    secretName: webhook.secret,
-    secretValue: null,
-  });
+  const { redacted } = renderPayload(
+    template,
+    event,
+    { accessToken: webhook.accessToken === null ? null : '', secretName: webhook.secret, secretValue: null },
+    { maxChars: MAX_PAYLOAD_BYTES },
+  );
   return {
     id: deliveryIdFor(team, event.id, automation.id),
     team,

@@ -39,7 +39,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { describeAddressClass, isPublicAddress } from '../domain/ip-policy';
-import type { OutgoingRequest, SendResult } from '../domain/ports';
+import { MAX_RESPONSE_BODY_BYTES, type OutgoingRequest, type SendResult } from '../domain/ports';
 
 /** Resolves a host name to all of its addresses, in the resolver's order. */
 export type Resolver = (hostname: string) => Promise<Array<{ address: string; family: 4 | 6 }>>;
@@ -83,8 +83,6 @@ const DEFAULT_MAX_CONNECTIONS = 50;
  */
 const IDLE_SOCKET_MS = 4000;
 
-/** How much of a response body is kept; the rest is not read at all. */
-const MAX_RESPONSE_BYTES = 8192;
 
 /** A refusal or failure of our own; its message is the result's error text. */
 class SendError extends Error {
@@ -330,9 +328,9 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
         res.on('error', fail);
         res.on('data', (chunk: Buffer) => {
           if (settled) return;
-          if (size + chunk.length > MAX_RESPONSE_BYTES) {
-            chunks.push(chunk.subarray(0, MAX_RESPONSE_BYTES - size));
-            size = MAX_RESPONSE_BYTES;
+          if (size + chunk.length > MAX_RESPONSE_BODY_BYTES) {
+            chunks.push(chunk.subarray(0, MAX_RESPONSE_BODY_BYTES - size));
+            size = MAX_RESPONSE_BODY_BYTES;
             done(true);
             // Stop reading: the rest is never buffered (the connection is closed, not pooled).
             res.destroy();

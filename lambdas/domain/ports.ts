@@ -122,6 +122,9 @@ export interface OutgoingRequest {
   secrets?: readonly string[];
 }
 
+/** How much of a receiver's answer is kept (api.md: "first 8 KiB"); the rest is not read. */
+export const MAX_RESPONSE_BODY_BYTES = 8192;
+
 /** What one POST attempt came to, in the shape the deliveries log and the test route use. */
 export interface SendResult {
   /** True only for a 2xx answer received within the attempt timeout. */

@@ -5,7 +5,7 @@
  * log, which members can read, and into the test route's answer. Whatever a send returns is
  * therefore cleaned of the secret values that went out with the request.
  */
-import type { OutgoingRequest, SendResult, WebhookSender } from './ports';
+import { MAX_RESPONSE_BODY_BYTES, type OutgoingRequest, type SendResult, type WebhookSender } from './ports';
 import { REDACTED } from './template';
 
 /** A truncated answer may end in the first part of a secret: that part goes too, from this length on. */
@@ -64,12 +64,31 @@ function safeEncodeURIComponent(value: string): string | null {
   }
 }
 
-/** `text` with every occurrence of a secret value (in any spelling above) replaced by `[REDACTED]`. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  const forms = [...new Set(secrets.filter((secret) => secret.length > 0).flatMap(spellings))].sort((a, b) => b.length - a.length);
+/** Spellings per set of secrets, longest first. Kept because the same webhook's secrets come back on every delivery. */
+const formsCache = new Map<string, string[]>();
+const FORMS_CACHE_ENTRIES = 200;
+
+function formsFor(secrets: readonly string[]): string[] {
+  const key = secrets.join('\u0000');
+  let forms = formsCache.get(key);
+  if (!forms) {
+    forms = [...new Set(secrets.filter((secret) => secret.length > 0).flatMap(spellings))].sort((a, b) => b.length - a.length);
+    if (formsCache.size >= FORMS_CACHE_ENTRIES) formsCache.delete(formsCache.keys().next().value as string);
+    formsCache.set(key, forms);
+  }
+  return forms;
+}
+
+/**
+ * `text` with every occurrence of a secret value (in any spelling above) replaced by
+ * `[REDACTED]`. `mayBeCut`: the text may end in the middle of a secret (a response body cut
+ * at its size limit), so a secret's start at the very end is redacted too.
+ */
+export function redactSecrets(text: string, secrets: readonly string[], mayBeCut = true): string {
+  const forms = formsFor(secrets);
   let out = text;
   for (const form of forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
-  // The answer is cut at 8 KiB: a secret may have been cut in two, leaving its start at the end.
+  if (!mayBeCut) return out;
   for (const form of forms) {
     for (let length = form.length - 1; length >= MIN_TAIL; length -= 1) {
       if (out.endsWith(form.slice(0, length))) {
@@ -87,8 +106,8 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
  * size is part of what keeps a delivery record inside DynamoDB's item limit. A prefix of
  * cleaned text holds no secret.
  */
-function redactWithin(text: string, secrets: readonly string[]): string {
-  return redactSecrets(text, secrets).slice(0, Math.max(text.length, REDACTED.length));
+function redactWithin(text: string, secrets: readonly string[], mayBeCut: boolean): string {
+  return redactSecrets(text, secrets, mayBeCut).slice(0, Math.max(text.length, REDACTED.length));
 }
 
 /** A sender whose results never carry the secret values of the request they answer. */
@@ -100,8 +119,10 @@ export function redactingSender(sender: WebhookSender): WebhookSender {
       if (secrets.length === 0) return result;
       return {
         ...result,
-        responseBody: redactWithin(result.responseBody, secrets),
-        error: result.error === null ? null : redactWithin(result.error, secrets),
+        // Only a body that reached the size limit can end in a cut secret (a multi-byte
+        // character at the edge may have been dropped, hence the small margin).
+        responseBody: redactWithin(result.responseBody, secrets, Buffer.byteLength(result.responseBody) >= MAX_RESPONSE_BODY_BYTES - 3),
+        error: result.error === null ? null : redactWithin(result.error, secrets, false),
       };
     },
   };

@@ -97,3 +97,9 @@ describe('encoded echoes (base64, URL encoding)', () => {
     expect(result.error!.length).toBe(100);
   });
 });
+
+test('text that cannot have been cut (an error message) keeps a secret-like tail', () => {
+  expect(redactSecrets(`failed near ${TOKEN.slice(0, 9)}`, [TOKEN], false)).toBe(`failed near ${TOKEN.slice(0, 9)}`);
+  expect(redactSecrets(`failed near ${TOKEN.slice(0, 9)}`, [TOKEN], true)).toBe('failed near [REDACTED]');
+  expect(redactSecrets(`whole ${TOKEN} inside`, [TOKEN], false)).toBe('whole [REDACTED] inside');
+});

@@ -26,12 +26,20 @@ export const ITEM_BUDGET_BYTES = 350_000;
 /** At most this many attempts are kept per delivery. */
 export const MAX_STORED_ATTEMPTS = 50;
 
+/**
+ * Records with this many attempts or fewer fit without measuring: ≤ ~334 KB of fixed parts
+ * plus 2 × ≤ ~26 KB per attempt is ≤ ~386 KB, under 409,600 bytes. Measuring means a full
+ * JSON.stringify of the record on every save, which is most deliveries' only attempt.
+ */
+export const ATTEMPTS_THAT_ALWAYS_FIT = 2;
+
 function size(delivery: Delivery): number {
   return Buffer.byteLength(JSON.stringify(delivery));
 }
 
 /** Returns the delivery trimmed to fit (the input is not changed). */
 export function fitDeliveryItem(delivery: Delivery): Delivery {
+  if (delivery.attempts.length <= ATTEMPTS_THAT_ALWAYS_FIT) return delivery;
   let attempts = delivery.attempts.slice(-MAX_STORED_ATTEMPTS);
   let fitted = { ...delivery, attempts };
   for (let index = 0; size(fitted) > ITEM_BUDGET_BYTES && index < attempts.length - 1; index++) {

@@ -5,7 +5,7 @@
  * can return. Sizes follow DynamoDB's rules (strings as UTF-8 bytes, attribute names count),
  * for the item as delivery-store.ts writes it (event and template as JSON text).
  */
-import { fitDeliveryItem } from '../../lambdas/domain/delivery-size';
+import { ATTEMPTS_THAT_ALWAYS_FIT, fitDeliveryItem } from '../../lambdas/domain/delivery-size';
 import { MAX_METADATA_BYTES, eventSchema, parseBody } from '../../lambdas/domain/schemas';
 import { MAX_TEMPLATE_BYTES } from '../../lambdas/domain/services/automations';
 import { MAX_PAYLOAD_BYTES } from '../../lambdas/domain/services/events';
@@ -100,4 +100,14 @@ test('a record with small parts keeps up to 50 attempts', () => {
   const fitted = fitDeliveryItem({ ...small, attempts });
   expect(fitted.attempts.map((a) => a.number)).toEqual(attempts.slice(-50).map((a) => a.number));
   expect(itemSize(storedItem(fitted))).toBeLessThan(DYNAMODB_ITEM_LIMIT);
+});
+
+test.each([
+  ['invalid UTF-8', '\ufffd'.repeat(8192)],
+  ['control characters', '\u0001'.repeat(8192)],
+])(`the worst-case record with ${ATTEMPTS_THAT_ALWAYS_FIT} attempts (%s) fits unmeasured`, (_, body) => {
+  const attempts = Array.from({ length: ATTEMPTS_THAT_ALWAYS_FIT }, (__, index) => attempt(index + 1, body));
+  const delivery = worstDelivery(attempts);
+  expect(fitDeliveryItem(delivery)).toBe(delivery);
+  expect(itemSize(storedItem(delivery))).toBeLessThan(DYNAMODB_ITEM_LIMIT);
 });

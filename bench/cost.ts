@@ -48,10 +48,11 @@ export function requestsPerDelivery(lines: readonly RequestCount[], deliveries: 
   const dynamo = (line: RequestCount) => line.service === 'dynamodb';
   const notAuthorizer = (line: RequestCount) => line.component !== 'authorizer';
   const deliveriesWrites = lines.filter((line) => dynamo(line) && isWrite(line) && line.target.startsWith('deliveries'));
-  // byTeam projects ALL attributes: every write of a delivery item rewrites its index entry (same size).
-  // due (keys + team, attemptCount) changes when a delivery is created and when an attempt is
-  // recorded (dueAt moves or the entry is removed); a claim only sets claimUntil, which due does not hold.
-  const indexWriteUnits = deliveriesWrites.reduce((total, line) => total + line.capacityUnits + (line.target.includes('claim') ? 0 : line.calls), 0);
+  // Each index entry is small (< 1 KB: 1 WRU) and is written only when an attribute it holds
+  // changes. byTeam (keys + automationId, webhookId, eventId, status) and due (keys + team,
+  // attemptCount) both change when a delivery is created and when an attempt is recorded
+  // (status, dueAt moves or the entry is removed); a claim only sets claimUntil, which neither holds.
+  const indexWriteUnits = deliveriesWrites.reduce((total, line) => total + (line.target.includes('claim') ? 0 : 2 * line.calls), 0);
   const sqs = (operation: string) => sum((line) => line.service === 'sqs' && line.operation === operation);
   const received = sum((line) => line.service === 'sqs' && line.operation === 'ReceiveMessageCommand', 'messages');
   return {

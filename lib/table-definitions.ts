@@ -28,12 +28,16 @@ export const CONFIG_TABLE: TableDefinition = {
   indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
 };
 
-/** Deliveries with their attempts; `byTeam` for the log, sparse `due` for the sweeper. */
+/**
+ * Deliveries with their attempts; `byTeam` for the log, sparse `due` for the sweeper. `byTeam`
+ * holds only what the log filters on: a full copy would be rewritten (and paid for) on every
+ * write of a delivery, claims included; the page's items are read by key instead.
+ */
 export const DELIVERIES_TABLE: TableDefinition = {
   partitionKey: 'id',
   ttlAttribute: 'expiresAt',
   indexes: [
-    { name: 'byTeam', partitionKey: 'team', sortKey: 'createdSk' },
+    { name: 'byTeam', partitionKey: 'team', sortKey: 'createdSk', include: ['automationId', 'webhookId', 'eventId', 'status'] },
     { name: 'due', partitionKey: 'dueShard', sortKey: 'dueAt', include: ['team', 'attemptCount'] },
   ],
 };

@@ -107,7 +107,7 @@ describe('RegistryWebhooksStack', () => {
         KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         GlobalSecondaryIndexes: Match.arrayWith([
-          Match.objectLike({ IndexName: 'byTeam', Projection: { ProjectionType: 'ALL' } }),
+          Match.objectLike({ IndexName: 'byTeam', Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['automationId', 'webhookId', 'eventId', 'status'] } }),
           Match.objectLike({
             IndexName: 'due',
             KeySchema: [

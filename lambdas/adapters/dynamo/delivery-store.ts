@@ -4,7 +4,7 @@
  * log, and the sparse `due` (dueShard, dueAt), present only while a delivery is unfinished,
  * for the sweeper. The event and template are kept as JSON text (see automation-store.ts).
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { validationError } from '../../domain/errors';
 import type { DeliveryQuery, DeliveryStore } from '../../domain/ports';
@@ -155,7 +155,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
       filters.push(`#${field} = :${field}`);
     }
     const keyOf = (item: Record<string, unknown>) => ({ id: item.id, team: item.team, createdSk: item.createdSk });
-    const items: Delivery[] = [];
+    const items: string[] = [];
     let lastTaken: Record<string, unknown> | undefined;
     let startKey = query.cursor ? decodeCursor(query.cursor, query.team) : undefined;
     for (let pages = 0; pages < MAX_PAGES_PER_LIST; pages++) {
@@ -168,15 +168,31 @@ export class DynamoDeliveryStore implements DeliveryStore {
       }));
       for (const item of page.Items ?? []) {
         // A match beyond the page: there is more, and it starts right after the last item taken.
-        if (items.length === query.limit) return { items, nextCursor: encodeCursor(lastTaken!) };
-        items.push(toDelivery(item));
+        if (items.length === query.limit) return { items: await this.getMany(items), nextCursor: encodeCursor(lastTaken!) };
+        items.push(item.id as string);
         lastTaken = keyOf(item);
       }
       startKey = page.LastEvaluatedKey;
-      if (startKey === undefined) return { items, nextCursor: null }; // the index has no more
+      if (startKey === undefined) return { items: await this.getMany(items), nextCursor: null }; // the index has no more
     }
     // Out of reads before knowing: go on after everything read (all of it was taken or filtered out).
-    return { items, nextCursor: encodeCursor(startKey!) };
+    return { items: await this.getMany(items), nextCursor: encodeCursor(startKey!) };
+  }
+
+  /** The deliveries with these ids, in this order (one expired meanwhile is left out). */
+  private async getMany(ids: readonly string[]): Promise<Delivery[]> {
+    const found = new Map<string, Delivery>();
+    for (let start = 0; start < ids.length; start += 100) {
+      let keys: Record<string, unknown>[] | undefined = ids.slice(start, start + 100).map((id) => ({ id }));
+      // BatchGetItem may leave keys unprocessed under load: ask again for those, a bounded number of times.
+      for (let round = 0; keys && keys.length > 0 && round < 5; round++) {
+        const answer: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }));
+        for (const item of answer.Responses?.[this.table] ?? []) found.set(item.id as string, toDelivery(item));
+        keys = answer.UnprocessedKeys?.[this.table]?.Keys;
+      }
+      if (keys && keys.length > 0) throw new Error(`BatchGetItem left ${keys.length} deliveries unread`);
+    }
+    return ids.flatMap((id) => found.get(id) ?? []);
   }
 
   async findDue(dueBefore: string, limit: number) {

@@ -1,4 +1,5 @@
 /** What every figure sends: one registry event shape, one payload template, one webhook's secrets. */
+import { sampleEvent } from '../lambdas/domain/template';
 import type { RegistryEvent } from '../lambdas/domain/types';
 
 /** The signing secret and access token every figure's webhook uses. */
@@ -22,19 +23,10 @@ export const TEMPLATE = {
 
 /** A LINK_ARTIFACT event for collection `churn-model`, as the registry reports it. */
 export function benchEvent(id: string, sentAt: number, collection = 'churn-model'): RegistryEvent {
+  const sample = sampleEvent();
   return {
+    ...sample,
     id,
-    type: 'LINK_ARTIFACT',
-    author: 'alice',
-    entity: 'acme',
-    project: 'model-registry',
-    artifact: {
-      collection,
-      version: 'wandb-artifact://_id/QXJ0aWZhY3Q6MTIz',
-      versionString: `acme/model-registry/${collection}:v3`,
-      metadata: { accuracy: 0.93, sentAt: String(sentAt) },
-    },
-    alias: 'production',
-    tag: null,
+    artifact: { ...sample.artifact, collection, versionString: `acme/model-registry/${collection}:v3`, metadata: { accuracy: 0.93, sentAt: String(sentAt) } },
   };
 }

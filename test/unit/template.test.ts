@@ -12,19 +12,13 @@ import {
 import type { RegistryEvent } from '../../lambdas/domain/types';
 
 const event: RegistryEvent = {
+  ...sampleEvent(),
   id: 'evt-1',
   type: 'ADD_ARTIFACT_ALIAS',
-  author: 'alice',
-  entity: 'acme',
-  project: 'model-registry',
   artifact: {
-    collection: 'churn-model',
-    version: 'wandb-artifact://_id/QXJ0aWZhY3Q6MTIz',
-    versionString: 'acme/model-registry/churn-model:v3',
+    ...sampleEvent().artifact,
     metadata: { accuracy: 0.93, owner: 'ml-team', config: { lr: 0.01, layers: [1, 2] }, flag: true, none: null },
   },
-  alias: 'production',
-  tag: null,
 };
 
 const noSecrets: RenderSecrets = { accessToken: null, secretName: null, secretValue: null };

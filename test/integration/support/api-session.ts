@@ -3,6 +3,7 @@
  * answer (for "no secret in any answer" checks), the error-shape assertion, and a registry
  * event factory.
  */
+import { sampleEvent } from '../../../lambdas/domain/template';
 import { call, type ApiAnswer } from './http';
 
 /** A client for one key. `answers` collects every answer of every client sharing the array. */
@@ -56,22 +57,8 @@ export function expectError(answer: ApiAnswer, status: number, code?: string): v
 
 /** A registry event report (api.md, "Events"), with overrides. */
 export function registryEvent(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id,
-    type: 'LINK_ARTIFACT',
-    author: 'alice',
-    entity: 'acme',
-    project: 'model-registry',
-    artifact: {
-      collection: 'churn-model',
-      version: 'wandb-artifact://_id/QXJ0aWZhY3Q6MTIz',
-      versionString: 'acme/model-registry/churn-model:v3',
-      metadata: { accuracy: 0.93, framework: 'pytorch' },
-    },
-    alias: null,
-    tag: null,
-    ...overrides,
-  };
+  const sample = sampleEvent();
+  return { ...sample, id, artifact: { ...sample.artifact, metadata: { accuracy: 0.93, framework: 'pytorch' } }, alias: null, ...overrides };
 }
 
 /** A unique-enough suffix for names within one test run. */

@@ -2,6 +2,7 @@
  * Shared steps of the delivery tests: a webhook + automation aimed at a receiver, an event
  * report, and polling a delivery until it reaches a state (bounded, never a fixed sleep).
  */
+import { sampleEvent } from '../../../lambdas/domain/template';
 import { call, waitFor } from './http';
 import type { LocalModeProcess } from './local-mode';
 
@@ -30,16 +31,8 @@ export async function hookUp(
 
 /** A registry event body. */
 export function registryEvent(id: string, collection: string) {
-  return {
-    id,
-    type: 'LINK_ARTIFACT',
-    author: 'alice',
-    entity: 'acme',
-    project: 'model-registry',
-    artifact: { collection, version: `wandb-artifact://_id/${id}`, versionString: `acme/model-registry/${collection}:v1`, metadata: {} },
-    alias: null,
-    tag: null,
-  };
+  const sample = sampleEvent();
+  return { ...sample, id, artifact: { collection, version: `wandb-artifact://_id/${id}`, versionString: `acme/model-registry/${collection}:v1`, metadata: {} }, alias: null };
 }
 
 /** Reports an event with the registry key; returns the ids of the deliveries it made. */

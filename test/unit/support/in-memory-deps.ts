@@ -21,6 +21,7 @@ import type {
   WebhookStore,
 } from '../../../lambdas/domain/ports';
 import type { ServiceDeps } from '../../../lambdas/domain/services/deps';
+import { sampleEvent as domainSampleEvent } from '../../../lambdas/domain/template';
 import type { ApiKeyRecord, Automation, Delivery, RegistryEvent, SecretInfo, Webhook } from '../../../lambdas/domain/types';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -307,16 +308,8 @@ export function inMemoryDeps(config: Partial<RuntimeConfig> = {}): InMemoryDeps 
 
 /** A sample registry event. */
 export function sampleEvent(id = 'evt-1'): RegistryEvent {
-  return {
-    id,
-    type: 'LINK_ARTIFACT',
-    author: 'alice',
-    entity: 'acme',
-    project: 'model-registry',
-    artifact: { collection: 'churn-model', version: 'wandb-artifact://_id/abc', versionString: 'acme/model-registry/churn-model:v3', metadata: { accuracy: 0.93 } },
-    alias: 'production',
-    tag: null,
-  };
+  const sample = domainSampleEvent();
+  return { ...sample, id, artifact: { ...sample.artifact, version: 'wandb-artifact://_id/abc', metadata: { accuracy: 0.93 } } };
 }
 
 /** Adds a webhook (with a signing secret) and a pending delivery to it; returns the delivery. */

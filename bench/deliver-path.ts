@@ -134,7 +134,7 @@ async function main(): Promise<DeliverPathResult> {
   const sample = await prepare('sample', 1);
   const webhook = (await sample.deps.webhooks.get(TEAM, 'wh_bench'))!;
   const delivery = (await sample.deps.deliveries.get('dlv_sample_0'))!;
-  const { request } = await prepareRequest(sample.deps.secrets, webhook, delivery.template, delivery.event, delivery.id, config.userAgent);
+  const request = await prepareRequest(sample.deps.secrets, webhook, delivery.template, delivery.event, delivery.id, config.userAgent);
   const target = new URL(request.url);
 
   async function runBare(count: number) {

@@ -5,14 +5,8 @@
  */
 import type { OutgoingRequest, SecretStore } from './ports';
 import { signPayload } from './signing';
-import { renderPayload } from './template';
+import { renderBody } from './template';
 import type { RegistryEvent, Webhook } from './types';
-
-/** A request ready to send, and its body with secret values redacted (for the log). */
-export interface PreparedRequest {
-  request: OutgoingRequest;
-  redactedBody: string;
-}
 
 /** Thrown when a secret the webhook names no longer exists (e.g. deleted in the console). */
 export class MissingSecretError extends Error {
@@ -37,12 +31,12 @@ export async function prepareRequest(
   event: RegistryEvent,
   deliveryId: string,
   userAgent: string,
-): Promise<PreparedRequest> {
+): Promise<OutgoingRequest> {
   const [secretValue, accessToken] = await Promise.all([
     loadSecret(secrets, webhook.team, webhook.secret),
     loadSecret(secrets, webhook.team, webhook.accessToken),
   ]);
-  const { body, redacted } = renderPayload(template, event, { accessToken, secretName: webhook.secret, secretValue });
+  const body = renderBody(template, event, { accessToken, secretName: webhook.secret, secretValue });
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'User-Agent': userAgent,
@@ -51,5 +45,5 @@ export async function prepareRequest(
   if (accessToken !== null) headers.Authorization = `Bearer ${accessToken}`;
   if (secretValue !== null) headers['X-Wandb-Signature'] = signPayload(secretValue, body);
   const carried = [accessToken, secretValue].filter((value): value is string => value !== null && value !== '');
-  return { request: { url: webhook.url, headers, body, secrets: carried }, redactedBody: redacted };
+  return { url: webhook.url, headers, body, secrets: carried };
 }

@@ -233,25 +233,34 @@ function bounded(resolve: Resolver, maxChars: number | undefined): Resolver {
   };
 }
 
+/** Limits of one rendering. */
+export interface RenderLimits {
+  /** Throw {@link PayloadTooLargeError} once the inserted values exceed this many characters. */
+  maxChars?: number;
+}
+
+function render(template: unknown, event: RegistryEvent, secrets: RenderSecrets, redact: boolean, limits: RenderLimits): string {
+  // The default payload holds no secret variables: sent and logged forms are the same.
+  if (template === undefined) return JSON.stringify(defaultPayload(event));
+  return JSON.stringify(renderNode(parseTemplate(template), bounded(resolver(event, secrets, redact), limits.maxChars))) ?? 'null';
+}
+
+/** The body to send (and sign) for one event: secret variables hold their values. */
+export function renderBody(template: unknown, event: RegistryEvent, secrets: RenderSecrets, limits: RenderLimits = {}): string {
+  return render(template, event, secrets, false, limits);
+}
+
 /**
- * Renders a validated template for one event. `body` is sent (and signed); `redacted` is the
- * same document with secret variables replaced by {@link REDACTED}, for the deliveries log.
- * With `maxChars`, throws {@link PayloadTooLargeError} as soon as the inserted values exceed it.
+ * The same document for the deliveries log: secret variables replaced by {@link REDACTED}.
+ * Secret values are not needed (non-null placeholders say which secret variables exist).
  */
-export function renderPayload(
-  template: unknown,
-  event: RegistryEvent,
-  secrets: RenderSecrets,
-  limits: { maxChars?: number } = {},
-): { body: string; redacted: string } {
-  if (template === undefined) {
-    const body = JSON.stringify(defaultPayload(event));
-    return { body, redacted: body };
-  }
-  const tree = parseTemplate(template);
-  const body = JSON.stringify(renderNode(tree, bounded(resolver(event, secrets, false), limits.maxChars))) ?? 'null';
-  const redacted = JSON.stringify(renderNode(tree, bounded(resolver(event, secrets, true), limits.maxChars))) ?? 'null';
-  return { body, redacted };
+export function renderRedacted(template: unknown, event: RegistryEvent, secrets: RenderSecrets, limits: RenderLimits = {}): string {
+  return render(template, event, secrets, true, limits);
+}
+
+/** Both forms at once (each caller on a hot path renders only the one it needs). */
+export function renderPayload(template: unknown, event: RegistryEvent, secrets: RenderSecrets, limits: RenderLimits = {}): { body: string; redacted: string } {
+  return { body: renderBody(template, event, secrets, limits), redacted: renderRedacted(template, event, secrets, limits) };
 }
 
 /** A realistic LINK_ARTIFACT event, used by the webhook test route when no payload is given. */

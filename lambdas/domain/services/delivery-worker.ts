@@ -78,7 +78,7 @@ async function attempt(deps: ServiceDeps, delivery: Delivery, message: DeliveryM
   if (!webhook) return { result: failedBeforeSending('webhook was deleted'), final: true };
   let request: OutgoingRequest;
   try {
-    ({ request } = await prepareRequest(deps.secrets, webhook, delivery.template, delivery.event, delivery.id, deps.config.userAgent));
+    request = await prepareRequest(deps.secrets, webhook, delivery.template, delivery.event, delivery.id, deps.config.userAgent);
   } catch (error) {
     // Not final: an admin may create the secret again (e.g. after a mistaken delete in the console).
     if (error instanceof MissingSecretError) return { result: failedBeforeSending(error.message), final: false };

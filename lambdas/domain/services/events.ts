@@ -10,7 +10,7 @@ import { ApiError } from '../errors';
 import { eventIndexKeys, automationMatches } from '../matching';
 import type { DeliveryMessage, EventRecord } from '../ports';
 import { eventSchema, parseBody } from '../schemas';
-import { PayloadTooLargeError, renderPayload } from '../template';
+import { PayloadTooLargeError, renderRedacted } from '../template';
 import type { Automation, Delivery, RegistryEvent, Webhook } from '../types';
 import { expiresAt, type ServiceDeps } from './deps';
 
@@ -104,7 +104,7 @@ function newDelivery(team: string, event: RegistryEvent, automation: Automation,
   const template = automation.action.payload;
   // Only the redacted form is stored; secret values are looked up at send time. The
   // placeholders only tell the renderer which secret variables exist, to redact them.
-  const { redacted } = renderPayload(
+  const redacted = renderRedacted(
     template,
     event,
     { accessToken: webhook.accessToken === null ? null : '', secretName: webhook.secret, secretValue: null },

@@ -110,7 +110,7 @@ export async function testWebhook(deps: ServiceDeps, team: string, id: string, b
   const checked = validateTemplate(payload, { secretName: hook.secret, hasAccessToken: hook.accessToken !== null });
   if (!checked.ok) throw new ApiError('VALIDATION_FAILED', checked.message, [{ field: 'payload', message: checked.message }]);
   try {
-    const { request } = await prepareRequest(deps.secrets, hook, checked.template, sampleEvent(), newId('test'), deps.config.userAgent);
+    const request = await prepareRequest(deps.secrets, hook, checked.template, sampleEvent(), newId('test'), deps.config.userAgent);
     const result = await deps.sender.send(request);
     return { ok: result.ok, status: result.status, durationMs: result.durationMs, responseBody: result.responseBody, error: result.error };
   } catch (error) {

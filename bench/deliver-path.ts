@@ -5,10 +5,11 @@
  * parse, load delivery + webhook + secrets, render, sign, claim, SSRF-guarded POST with the
  * product's node:http sender, record the attempt, metrics and logs) on SQS-shaped batches of
  * `batchSize` records, `concurrency` batches at a time. The sender, the secret store (with its
- * cache) and the settings are the ones container.ts wires for the Lambda; the SDK's Secrets
- * Manager client answers GetSecretValue in process (and counts the calls). Deliveries and
- * webhooks are held by the lean in-memory stores of memory-deps.ts: storage cost is left out
- * (deployed, the Lambda waits on DynamoDB instead).
+ * cache) and the settings are the ones lambdas/adapters/wiring/ builds for the Lambda; the SDK's
+ * Secrets Manager client answers GetSecretValue in process (and counts the calls). Deliveries,
+ * events and webhooks are held by the in-memory adapter set (lambdas/adapters/memory/, the one
+ * the contract suite checks against DynamoDB): storage cost is left out (deployed, the Lambda
+ * waits on DynamoDB instead).
  * Bare: a keep-alive POST loop on the same client as the sender (node:http, an Agent with the
  * sender's pool settings, explicit Content-Length), without the SSRF guard, with
  * `concurrency × batchSize` requests in flight, sending the same body and headers to the
@@ -20,12 +21,15 @@ import http from 'node:http';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { secretsManager } from '../lambdas/adapters/aws/secrets-manager';
-import { serviceDeps } from '../lambdas/adapters/container';
+import { MemoryDeliveryStore, MemoryEventStore, MemoryQueue, MemoryWebhookStore } from '../lambdas/adapters/memory';
+import { secretStore } from '../lambdas/adapters/wiring/secrets';
+import { webhookSender } from '../lambdas/adapters/wiring/sender';
+import { runtimeConfig, systemClock } from '../lambdas/adapters/wiring/settings';
 import { prepareRequest } from '../lambdas/domain/outgoing';
+import type { DeliveryWorkerDeps } from '../lambdas/domain/services/delivery-worker';
 import type { Delivery } from '../lambdas/domain/types';
 import { createDeliverHandler } from '../lambdas/handlers/deliver';
 import { childMain } from './child';
-import { memoryDeps, type MemoryDeps } from './memory-deps';
 import { ACCESS_TOKEN, benchEvent, SIGNING_SECRET, TEMPLATE } from './fixtures';
 import { round, summarize, type Summary } from './stats';
 import { stdoutBytes } from './stdout-meter';
@@ -75,21 +79,22 @@ function cpuMs(): number {
 async function main(): Promise<DeliverPathResult> {
   const options = JSON.parse(process.argv[2]) as DeliverPathOptions;
   const url = `http://${HOST}:${options.receiverPort}/hooks/deliver`;
-  // The Lambda's own wiring (container.ts) with the deployed defaults (15 s attempt timeout, ...),
-  // the receiver's host exempt from the address rules; table and queue names are never used.
-  const wired = serviceDeps({
-    WEBHOOK_ALLOW_HOSTS: HOST, CONFIG_TABLE: 'unused', DELIVERIES_TABLE: 'unused', EVENTS_TABLE: 'unused', DELIVERY_QUEUE_URL: 'unused',
-  });
-  const { sender, secrets, config } = wired;
+  // The Lambda's own wiring (lambdas/adapters/wiring/) with the deployed defaults (15 s attempt
+  // timeout, ...), the receiver's host exempt from the address rules.
+  process.env.WEBHOOK_ALLOW_HOSTS = HOST;
+  const [sender, secrets, config] = [webhookSender(), secretStore(), runtimeConfig()];
   const secretValues = new Map([[`${config.secretPrefix}/${TEAM}/HMAC_KEY`, SIGNING_SECRET], [`${config.secretPrefix}/${TEAM}/GH_TOKEN`, ACCESS_TOKEN]]);
   const secretsClient = answerSecretsInProcess(secretsManager, secretValues);
   // The sender's pool settings (lambdas/adapters/http-sender.ts: keep-alive, 50 per origin, LIFO, 4 s idle).
   const bare = new http.Agent({ keepAlive: true, maxSockets: 50, scheduling: 'lifo', timeout: 4000 });
   const inFlight = options.concurrency * options.batchSize;
 
-  /** Fresh stores holding `count` pending deliveries; returns the deps and SQS batches for them. */
-  async function prepare(label: string, count: number): Promise<{ deps: MemoryDeps; batches: SQSEvent[] }> {
-    const deps = memoryDeps(sender, secrets, config);
+  /** Fresh stores holding `count` pending deliveries and their events; returns the deps and SQS batches for them. */
+  async function prepare(label: string, count: number): Promise<{ deps: DeliveryWorkerDeps; batches: SQSEvent[]; ids: string[] }> {
+    const deps = {
+      deliveries: new MemoryDeliveryStore(), webhooks: new MemoryWebhookStore(), events: new MemoryEventStore(), queue: new MemoryQueue(),
+      secrets, sender, config, now: systemClock,
+    };
     const at = new Date().toISOString();
     await deps.webhooks.create({ id: 'wh_bench', team: TEAM, name: 'bench', url, secret: 'HMAC_KEY', accessToken: 'GH_TOKEN', createdAt: at, updatedAt: at });
     const records: SQSRecord[] = [];
@@ -97,20 +102,21 @@ async function main(): Promise<DeliverPathResult> {
       const id = `dlv_${label}_${index}`;
       const delivery: Delivery = {
         id, team: TEAM, eventId: `evt_${label}_${index}`, automationId: 'au_bench', webhookId: 'wh_bench', url, status: 'pending',
-        payload: '{}', attempts: [], attemptCount: 0, roundAttempts: 0, nextAttemptAt: at, createdAt: at, updatedAt: at,
-        event: benchEvent(`evt_${label}_${index}`, Date.now()), template: TEMPLATE,
+        attempts: [], attemptCount: 0, roundAttempts: 0, nextAttemptAt: at, createdAt: at, updatedAt: at, template: TEMPLATE,
       };
+      const event = benchEvent(delivery.eventId, Date.now());
+      await deps.events.putIfAbsent({ team: TEAM, eventId: event.id, event, deliveries: [{ id, automationId: 'au_bench', webhookId: 'wh_bench' }], createdAt: at });
       await deps.deliveries.createIfAbsent(delivery);
       records.push(sqsRecord(id, index));
     }
     const batches: SQSEvent[] = [];
     for (let start = 0; start < records.length; start += options.batchSize) batches.push({ Records: records.slice(start, start + options.batchSize) });
-    return { deps, batches };
+    return { deps, batches, ids: records.map((record) => JSON.parse(record.body).deliveryId as string) };
   }
 
   /** Runs the deliver handler over the batches, `concurrency` at a time; returns deliveries/s and CPU ms/delivery. */
   async function runOurs(label: string, count: number) {
-    const { deps, batches } = await prepare(label, count);
+    const { deps, batches, ids } = await prepare(label, count);
     const handler = createDeliverHandler(() => deps);
     let next = 0;
     let failures = 0;
@@ -125,7 +131,8 @@ async function main(): Promise<DeliverPathResult> {
     }));
     const seconds = (performance.now() - t0) / 1000;
     const cpu = cpuMs() - cpu0;
-    const succeeded = deps.deliveries.countStatus('succeeded');
+    const stored = await Promise.all(ids.map((id) => deps.deliveries.get(id)));
+    const succeeded = stored.filter((delivery) => delivery?.status === 'succeeded').length;
     if (failures > 0 || succeeded !== count) throw new Error(`deliver path: ${succeeded} of ${count} succeeded, ${failures} batch item failures`);
     return { perSecond: count / seconds, cpuPerDelivery: cpu / count };
   }
@@ -134,7 +141,8 @@ async function main(): Promise<DeliverPathResult> {
   const sample = await prepare('sample', 1);
   const webhook = (await sample.deps.webhooks.get(TEAM, 'wh_bench'))!;
   const delivery = (await sample.deps.deliveries.get('dlv_sample_0'))!;
-  const request = await prepareRequest(sample.deps.secrets, webhook, delivery.template, delivery.event, delivery.id, config.userAgent);
+  const event = (await sample.deps.events.get(TEAM, delivery.eventId))!.event;
+  const request = await prepareRequest(sample.deps.secrets, webhook, delivery.template, event, delivery.id, config.userAgent);
   const target = new URL(request.url);
 
   async function runBare(count: number) {
@@ -187,7 +195,7 @@ async function main(): Promise<DeliverPathResult> {
   }
   bare.destroy();
   return {
-    storage: 'in memory (bench/memory-deps.ts) for deliveries and webhooks; sender, secret store and its cache as container.ts wires them',
+    storage: 'in memory (lambdas/adapters/memory/) for deliveries, events and webhooks; sender, secret store and its cache as lambdas/adapters/wiring/ builds them',
     inFlight,
     batchSize: options.batchSize,
     oursPerSecond: summarize(ours),

@@ -18,13 +18,10 @@ import { ensureTable, startEngines } from '../bin/local/engines';
 import { DynamoAutomationStore } from '../lambdas/adapters/dynamo/automation-store';
 import { DynamoDeliveryStore } from '../lambdas/adapters/dynamo/delivery-store';
 import { DynamoEventStore } from '../lambdas/adapters/dynamo/event-store';
-import { DynamoKeyStore } from '../lambdas/adapters/dynamo/key-store';
 import { DynamoWebhookStore } from '../lambdas/adapters/dynamo/webhook-store';
 import { SqsDeliveryQueue } from '../lambdas/adapters/sqs-queue';
 import { loadRuntimeConfig } from '../lambdas/domain/config';
-import type { SecretStore, WebhookSender } from '../lambdas/domain/ports';
-import type { ServiceDeps } from '../lambdas/domain/services/deps';
-import { reportEvent } from '../lambdas/domain/services/events';
+import { reportEvent, type ReportEventDeps } from '../lambdas/domain/services/events';
 import { EVENT_TYPES, type Automation } from '../lambdas/domain/types';
 import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE } from '../lib/table-definitions';
 import { childMain } from './child';
@@ -81,18 +78,12 @@ async function main(): Promise<MatchingResult> {
     await ensureTable(dynamo, tables.deliveries, DELIVERIES_TABLE);
     await ensureTable(dynamo, tables.events, EVENTS_TABLE);
     const queue = engines.fauxqs.createQueue('bench-deliveries');
-    const unused = () => {
-      throw new Error('not used by ingest');
-    };
-    const deps: ServiceDeps = {
-      keys: new DynamoKeyStore(db, tables.config),
+    const deps: ReportEventDeps = {
       webhooks: new DynamoWebhookStore(db, tables.config),
       automations: new DynamoAutomationStore(db, tables.config),
       deliveries: new DynamoDeliveryStore(db, tables.deliveries),
       events: new DynamoEventStore(db, tables.events),
-      secrets: { put: unused, list: unused, exists: unused, getValue: unused, delete: unused } as SecretStore,
       queue: new SqsDeliveryQueue(sqs, queue.queueUrl),
-      sender: { send: unused } as WebhookSender,
       config: loadRuntimeConfig({}),
       now: () => new Date(),
     };

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { ResolvedSettings } from './config';
 import { GATEWAY_RESPONSES } from './gateway-responses';
 import { acknowledge } from './nag';
-import { ROUTES, type RouteHandler } from './routes';
+import { ROUTES, type RouteHandler } from '../lambdas/handlers/http/routes';
 
 /** The API's only stage; the base URL ends in it. */
 export const STAGE_NAME = 'v1';

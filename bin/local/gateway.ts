@@ -7,7 +7,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyR
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { matchRoute, type RouteDefinition, type RouteHandler } from '../../lib/routes';
+import { matchRoute, type RouteDefinition, type RouteHandler } from '../../lambdas/handlers/http/routes';
 
 /** Handlers the gateway calls. */
 export interface GatewayHandlers {

@@ -65,18 +65,20 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
   await ensureTable(dynamo, LOCAL_RESOURCES.eventsTable, EVENTS_TABLE);
   dynamo.destroy();
 
-  const [api, ingest, authorizer, deliver, sweeper, container, keysService, sweeperService, clients] = await Promise.all([
+  const [api, ingest, authorizer, deliver, sweeper, stores, queues, settingsModule, keysService, sweeperService, clients] = await Promise.all([
     import('../../lambdas/handlers/api'),
     import('../../lambdas/handlers/ingest'),
     import('../../lambdas/handlers/authorizer'),
     import('../../lambdas/handlers/deliver'),
     import('../../lambdas/handlers/sweeper'),
-    import('../../lambdas/adapters/container'),
+    import('../../lambdas/adapters/wiring/dynamo'),
+    import('../../lambdas/adapters/wiring/queue'),
+    import('../../lambdas/adapters/wiring/settings'),
     import('../../lambdas/domain/services/keys'),
     import('../../lambdas/domain/services/sweeper'),
     import('../../lambdas/adapters/aws/sqs'),
   ]);
-  const deps = container.serviceDeps();
+  const deps = { keys: stores.keyStore(), now: settingsModule.systemClock };
 
   const keys = loadLocalKeys(settings.dataDir, settings.adminKey, settings.registryKey);
   for (const [key, team, role, name] of [
@@ -92,7 +94,7 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
   }
 
   // The queue is in memory: after a restart, every unfinished delivery is enqueued again for its due time.
-  await sweeperService.sweepDueDeliveries(deps, new Date(sweeperService.LATEST_ISO_DATE_MS), 100_000);
+  await sweeperService.requeue({ queue: queues.deliveryQueue() }, await stores.deliveryStore().scanUnfinished());
 
   const gateway = await startGateway(
     { authorizer: authorizer.handler, routes: { api: api.handler, ingest: ingest.handler } },
@@ -113,7 +115,7 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
   const baseUrl = `http://127.0.0.1:${gateway.port}`;
   writeRuntime(settings.dataDir, {
     pid: process.pid, port: gateway.port, baseUrl, dynamodbEndpoint: engines.dynamodbEndpoint, configTable: LOCAL_RESOURCES.configTable,
-    secretsManagerEndpoint: engines.secretsManagerEndpoint, secretPrefix: deps.config.secretPrefix,
+    secretsManagerEndpoint: engines.secretsManagerEndpoint, secretPrefix: settingsModule.runtimeConfig().secretPrefix,
   });
 
   return {

@@ -10,6 +10,9 @@ export function delaySecondsFor(notBefore: number, now: number): number {
   return Math.min(MAX_SQS_DELAY_SECONDS, Math.max(0, Math.ceil((notBefore - now) / 1000)));
 }
 
+/** Batch requests in flight at once: enough for an event's fan-out, bounded for a restart's requeue of everything. */
+const PARALLEL_BATCHES = 10;
+
 /** SQS-backed DeliveryQueue. */
 export class SqsDeliveryQueue implements DeliveryQueue {
   constructor(private readonly sqs: SQSClient, private readonly queueUrl: string, private readonly now: () => number = Date.now) {}
@@ -17,7 +20,9 @@ export class SqsDeliveryQueue implements DeliveryQueue {
   async send(messages: readonly DeliveryMessage[]): Promise<void> {
     const batches: DeliveryMessage[][] = [];
     for (let start = 0; start < messages.length; start += 10) batches.push(messages.slice(start, start + 10));
-    await Promise.all(batches.map((batch) => this.sendBatch(batch)));
+    for (let start = 0; start < batches.length; start += PARALLEL_BATCHES) {
+      await Promise.all(batches.slice(start, start + PARALLEL_BATCHES).map((batch) => this.sendBatch(batch)));
+    }
   }
 
   private async sendBatch(batch: DeliveryMessage[]): Promise<void> {

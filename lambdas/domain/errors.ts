@@ -1,26 +1,12 @@
 /**
- * Errors the API answers with. Services throw `ApiError`; the HTTP layer turns it into the
- * `{"error": {"code", "message", "details"}}` shape of api.md. Anything else becomes a 500
- * with a generic message, so a stack trace or secret can never leak.
+ * Errors the services and adapters throw when a request cannot be carried out as asked. They
+ * say what is wrong in domain terms (invalid input, a missing resource, a conflict); what that
+ * means in HTTP (status and error code) is decided by the HTTP layer alone
+ * (`handlers/http/errors.ts`). Anything that is not a `DomainError` is an internal failure.
  */
 
-/** Stable error codes (upper snake case) and their HTTP status. */
-export const ERROR_STATUS = {
-  VALIDATION_FAILED: 400,
-  INVALID_JSON: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  THROTTLED: 429,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
+/** What kind of refusal: the HTTP layer maps each to a status and an api.md error code. */
+export type DomainErrorKind = 'invalid' | 'not-found' | 'conflict';
 
 /** One problem with the request, e.g. a field that failed validation. */
 export interface ErrorDetail {
@@ -28,27 +14,29 @@ export interface ErrorDetail {
   message: string;
 }
 
-/** An error meant for the caller: its message is safe to show. */
-export class ApiError extends Error {
-  readonly status: number;
-
+/** A refusal meant for the caller: its message is safe to show. */
+export class DomainError extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly kind: DomainErrorKind,
     message: string,
     readonly details: ErrorDetail[] = [],
   ) {
     super(message);
-    this.name = 'ApiError';
-    this.status = ERROR_STATUS[code];
+    this.name = 'DomainError';
   }
 }
 
-/** 400 for one invalid field; the message names the field first, as in `url: …`. */
-export function validationError(field: string, problem: string): ApiError {
-  return new ApiError('VALIDATION_FAILED', `${field}: ${problem}`, [{ field, message: problem }]);
+/** Invalid input for one field; the message names the field first, as in `url: …`. */
+export function validationError(field: string, problem: string): DomainError {
+  return new DomainError('invalid', `${field}: ${problem}`, [{ field, message: problem }]);
 }
 
-/** 404 for a missing resource of the caller's team. */
-export function notFound(what: string): ApiError {
-  return new ApiError('NOT_FOUND', `${what} not found`);
+/** A resource of the caller's team that does not exist. */
+export function notFound(what: string): DomainError {
+  return new DomainError('not-found', `${what} not found`);
+}
+
+/** A request that contradicts the stored state (a taken name, a resource still in use). */
+export function conflict(message: string): DomainError {
+  return new DomainError('conflict', message);
 }

@@ -4,7 +4,7 @@
  * and no backreferences or lookaround (they are rejected when the automation is saved).
  */
 import { RE2JS } from 're2js';
-import type { Automation, EventType, RegistryEvent } from './types';
+import type { Automation, RegistryEvent } from './types';
 
 /** Longest accepted pattern: keeps compiled programs (and their memory) small. */
 const MAX_PATTERN_LENGTH = 256;
@@ -83,23 +83,4 @@ export function automationMatches(automation: Automation, event: RegistryEvent):
   if (event.type === 'ADD_ARTIFACT_ALIAS') return patternMatches(filter.aliasPattern, event.alias);
   if (event.type === 'ADD_ARTIFACT_TAG') return patternMatches(filter.tagPattern, event.tag);
   return true;
-}
-
-/**
- * Index key under which an automation is stored for matching: one per team, type and
- * collection filter (`*` = every collection).
- */
-export function automationIndexKey(team: string, type: EventType, collection: string | undefined): string {
-  return `MATCH#${team}#${type}#${collection ?? '*'}`;
-}
-
-/**
- * The two index keys an event is looked up under: its exact collection, then the wildcard.
- * Querying both keeps the cost proportional to the automations that can match.
- */
-export function eventIndexKeys(team: string, event: RegistryEvent): [string, string] {
-  return [
-    automationIndexKey(team, event.type, event.artifact.collection),
-    automationIndexKey(team, event.type, undefined),
-  ];
 }

@@ -1,8 +1,12 @@
 /**
  * The small interfaces the domain services need from the outside world. Adapters implement
- * them over DynamoDB, SQS, Secrets Manager and HTTP; tests may implement them in memory.
+ * them over DynamoDB, SQS, Secrets Manager and HTTP (lambdas/adapters/), and in memory
+ * (lambdas/adapters/memory/, for tests and the benchmarks). They speak domain values: ids,
+ * records, `Date`s and typed results; how those are keyed, encoded and sized in storage is the
+ * adapters' business. Every rule a port promises is checked against each implementation by
+ * the contract suite (test/contract/).
  */
-import type { ApiKeyRecord, Automation, Delivery, SecretInfo, Webhook } from './types';
+import type { ApiKeyRecord, Automation, Delivery, DeliveryStatus, EventType, RegistryEvent, SecretInfo, Webhook } from './types';
 
 /** API keys, stored by hash. */
 export interface KeyStore {
@@ -17,9 +21,9 @@ export interface KeyStore {
 export interface WebhookStore {
   get(team: string, id: string): Promise<Webhook | undefined>;
   list(team: string): Promise<Webhook[]>;
-  /** Creates it; throws ApiError CONFLICT if the name is taken. */
+  /** Creates it; throws a `conflict` DomainError if the team has a webhook of that name. */
   create(webhook: Webhook): Promise<void>;
-  /** Replaces it (same id); throws CONFLICT if a rename hits a taken name. */
+  /** Replaces it (same id); throws a `conflict` DomainError if a rename hits a taken name. */
   update(previous: Webhook, next: Webhook): Promise<void>;
   delete(webhook: Webhook): Promise<void>;
 }
@@ -30,8 +34,12 @@ export interface AutomationStore {
   list(team: string): Promise<Automation[]>;
   put(automation: Automation): Promise<void>;
   delete(team: string, id: string): Promise<boolean>;
-  /** Automations whose index key is one of `keys` (one indexed query per key, no scan). */
-  findByIndexKeys(keys: readonly string[]): Promise<Automation[]>;
+  /**
+   * The team's enabled automations of this event type whose collection filter is `collection`
+   * or absent: the candidates an event can trigger (each once), found by index, never by a
+   * scan. The remaining filters (patterns) are the caller's to apply.
+   */
+  findCandidates(team: string, type: EventType, collection: string): Promise<Automation[]>;
   /** Whether any automation of the team points at this webhook. */
   isWebhookInUse(team: string, webhookId: string): Promise<boolean>;
 }
@@ -53,40 +61,60 @@ export interface DeliveryQuery {
   automationId?: string;
   webhookId?: string;
   eventId?: string;
-  status?: string;
+  status?: DeliveryStatus;
   limit: number;
+  /** A `nextCursor` this store returned for the same team; anything else is a `invalid` DomainError. */
   cursor?: string;
 }
 
-/** Deliveries and their attempts. */
+/** An unfinished delivery whose next attempt is due (what the sweeper re-enqueues). */
+export interface DueDelivery {
+  id: string;
+  attemptCount: number;
+  dueAt: Date;
+}
+
+/**
+ * Deliveries and their attempts. Writes that record progress are conditional on
+ * `attemptCount`, so two workers handling copies of one message cannot both record an attempt.
+ */
 export interface DeliveryStore {
   get(id: string): Promise<Delivery | undefined>;
   /** Writes a new delivery unless one with its id exists (idempotent ingest); true if written. */
-  createIfAbsent(delivery: Delivery, expiresAt: number): Promise<boolean>;
+  createIfAbsent(delivery: Delivery, expiresAt: Date): Promise<boolean>;
   /**
    * Saves the delivery's new state if nobody else changed it since `expectedAttemptCount`
    * attempts were recorded; false if the condition failed (a duplicate message got there first).
+   * The store may drop the oldest attempts' bodies, then the oldest attempts, to keep the record
+   * within its size limit; the newest attempt is always kept whole.
    */
   saveAttemptResult(delivery: Delivery, expectedAttemptCount: number): Promise<boolean>;
   /**
    * Claims the next attempt (number `expectedAttemptCount + 1`) of an unfinished delivery until
-   * `until` (ISO), so that a duplicate message for the same attempt, handled at the same time,
-   * does not POST it again. False if the delivery moved on (another attempt was recorded, or it
-   * finished) or another worker holds a claim that is still live at `now` (ISO). A claim ends
-   * with the next `saveAttemptResult`, or when it expires (its holder crashed).
+   * `until`, so that a duplicate message for the same attempt, handled at the same time, does
+   * not POST it again. False if the delivery moved on (another attempt was recorded, or it
+   * finished) or another worker holds a claim that is still live at `now`. A claim ends with
+   * the next `saveAttemptResult`, or when it expires (its holder crashed).
    */
-  claimAttempt(id: string, expectedAttemptCount: number, now: string, until: string): Promise<boolean>;
+  claimAttempt(id: string, expectedAttemptCount: number, now: Date, until: Date): Promise<boolean>;
   /** Starts a new round unless another attempt was recorded meanwhile (then false). */
   startNewRound(delivery: Delivery, expectedAttemptCount: number): Promise<boolean>;
+  /** One page of the team's log, newest first (`createdAt`, then id); `nextCursor` null at the end. */
   list(query: DeliveryQuery): Promise<{ items: Delivery[]; nextCursor: string | null }>;
-  /** Deliveries not finished whose next attempt is due before `dueBefore` (ISO). */
-  findDue(dueBefore: string, limit: number): Promise<Array<{ id: string; attemptCount: number; dueAt: string }>>;
+  /**
+   * Unfinished deliveries whose next attempt is due at or before `dueBefore`, earliest first, at
+   * most `limit`: those waiting for a retry or a redelivery. A new delivery is not listed before
+   * its first attempt: its queue message is sent before the event is accepted (events.ts), so it
+   * cannot be stranded, and a deep backlog of new deliveries is never swept.
+   */
+  findDue(dueBefore: Date, limit: number): Promise<DueDelivery[]>;
 }
 
-/** The record that makes event reports idempotent. */
+/** The record of an accepted event: the event itself (stored once) and the deliveries it made. */
 export interface EventRecord {
   team: string;
   eventId: string;
+  event: RegistryEvent;
   deliveries: Array<{ id: string; automationId: string; webhookId: string }>;
   createdAt: string;
 }
@@ -94,8 +122,10 @@ export interface EventRecord {
 /** Accepted events, by team and event id. */
 export interface EventStore {
   get(team: string, eventId: string): Promise<EventRecord | undefined>;
-  /** Stores it unless present; returns the stored one (ours or the earlier one). */
-  putIfAbsent(record: EventRecord, expiresAt: number): Promise<EventRecord>;
+  /** Several at once (for a page of the log); missing ones are left out. */
+  getMany(team: string, eventIds: readonly string[]): Promise<Map<string, EventRecord>>;
+  /** Stores it unless present; returns the stored one (ours, or the one stored earlier). */
+  putIfAbsent(record: EventRecord, expiresAt: Date): Promise<EventRecord>;
 }
 
 /** What the delivery queue carries: which delivery, which attempt, not before when. */

@@ -8,7 +8,7 @@
  * optional fields inside an automation's `event` and `action`.
  */
 import * as v from 'valibot';
-import { ApiError, validationError, type ErrorDetail } from './errors';
+import { DomainError, validationError, type ErrorDetail } from './errors';
 import { EVENT_TYPES } from './types';
 
 /** Team names in paths: what a Secrets Manager name segment and a DynamoDB key can hold safely. */
@@ -16,9 +16,9 @@ export const TEAM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Secret names, as api.md defines them. */
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
 /**
- * Largest `artifact.metadata` of an event, as JSON text. It is stored with every delivery of
- * the event and the default payload holds it again, so it bounds a delivery record (see
- * delivery-size.ts) well inside DynamoDB's 400 KB item limit.
+ * Largest `artifact.metadata` of an event, as JSON text. It is stored with the event's record
+ * and the default payload holds it again, so it bounds both the record and a rendered payload
+ * well inside the storage and payload limits.
  */
 export const MAX_METADATA_BYTES = 65536;
 
@@ -177,7 +177,7 @@ export function parseBody<TSchema extends v.GenericSchema>(schema: TSchema, inpu
     return { field, message: describeIssue(issue) };
   });
   const first = details[0];
-  throw new ApiError('VALIDATION_FAILED', `${first.field}: ${first.message}`, details);
+  throw new DomainError('invalid', `${first.field}: ${first.message}`, details);
 }
 
 function describeIssue(issue: v.BaseIssue<unknown>): string {

@@ -35,7 +35,7 @@ export interface TemplateContext {
   hasAccessToken: boolean;
 }
 
-/** Secret values for rendering; they only ever reach `body`, never `redacted`. */
+/** Secret values for rendering the body to send (the log copy never sees them). */
 export interface RenderSecrets {
   accessToken: string | null;
   secretName: string | null;
@@ -163,20 +163,40 @@ function builtinValues(event: RegistryEvent): Record<(typeof TEMPLATE_VARIABLES)
 type Resolver = (name: string) => string;
 
 /**
- * Builds the variable lookup. Built-in names win over a secret that happens to share their
- * name, so a secret can never leak through an ordinary-looking variable.
+ * Builds the variable lookup for the body to send. Built-in names win over a secret that
+ * happens to share their name, so a secret can never leak through an ordinary-looking variable.
  */
-function resolver(event: RegistryEvent, secrets: RenderSecrets, redact: boolean): Resolver {
+function resolver(event: RegistryEvent, secrets: RenderSecrets): Resolver {
+  const known = eventResolver(event);
+  return (name) => {
+    const value = known(name);
+    if (value !== undefined) return value;
+    if (name === ACCESS_TOKEN && secrets.accessToken !== null) return secrets.accessToken;
+    if (secrets.secretName !== null && name === secrets.secretName) return secrets.secretValue ?? '';
+    // Unknown now (e.g. the webhook lost its token after validation): render empty, never fail.
+    return '';
+  };
+}
+
+/** The event's own variables (built-ins and metadata); undefined for any other name. */
+function eventResolver(event: RegistryEvent): (name: string) => string | undefined {
   const builtins: Record<string, string> = builtinValues(event);
   const metadata = event.artifact.metadata ?? {};
   return (name) => {
     if (BUILTIN.has(name)) return builtins[name] ?? '';
     if (name.startsWith(METADATA_PREFIX)) return metadataText(metadata, name.slice(METADATA_PREFIX.length));
-    if (name === ACCESS_TOKEN && secrets.accessToken !== null) return redact ? REDACTED : secrets.accessToken;
-    if (secrets.secretName !== null && name === secrets.secretName) return redact ? REDACTED : (secrets.secretValue ?? '');
-    // Unknown now (e.g. the webhook lost its token after validation): render empty, never fail.
-    return '';
+    return undefined;
   };
+}
+
+/**
+ * The lookup for the deliveries log: every variable that is not the event's own is a secret
+ * (validation accepts no other: `${ACCESS_TOKEN}` and the signing secret's name), so it is
+ * shown as {@link REDACTED} whatever the webhook's secrets are now.
+ */
+function logResolver(event: RegistryEvent): Resolver {
+  const known = eventResolver(event);
+  return (name) => known(name) ?? REDACTED;
 }
 
 function substitute(text: string, resolve: Resolver): string {
@@ -239,28 +259,28 @@ export interface RenderLimits {
   maxChars?: number;
 }
 
-function render(template: unknown, event: RegistryEvent, secrets: RenderSecrets, redact: boolean, limits: RenderLimits): string {
+function render(template: unknown, event: RegistryEvent, resolve: Resolver, limits: RenderLimits): string {
   // The default payload holds no secret variables: sent and logged forms are the same.
   if (template === undefined) return JSON.stringify(defaultPayload(event));
-  return JSON.stringify(renderNode(parseTemplate(template), bounded(resolver(event, secrets, redact), limits.maxChars))) ?? 'null';
+  return JSON.stringify(renderNode(parseTemplate(template), bounded(resolve, limits.maxChars))) ?? 'null';
 }
 
 /** The body to send (and sign) for one event: secret variables hold their values. */
 export function renderBody(template: unknown, event: RegistryEvent, secrets: RenderSecrets, limits: RenderLimits = {}): string {
-  return render(template, event, secrets, false, limits);
+  return render(template, event, resolver(event, secrets), limits);
 }
 
 /**
- * The same document for the deliveries log: secret variables replaced by {@link REDACTED}.
- * Secret values are not needed (non-null placeholders say which secret variables exist).
+ * The same document for the deliveries log, rendered whenever the log is read (it is not
+ * stored): every secret variable replaced by {@link REDACTED}. Needs no secret at all.
  */
-export function renderRedacted(template: unknown, event: RegistryEvent, secrets: RenderSecrets, limits: RenderLimits = {}): string {
-  return render(template, event, secrets, true, limits);
+export function renderForLog(template: unknown, event: RegistryEvent, limits: RenderLimits = {}): string {
+  return render(template, event, logResolver(event), limits);
 }
 
 /** Both forms at once (each caller on a hot path renders only the one it needs). */
 export function renderPayload(template: unknown, event: RegistryEvent, secrets: RenderSecrets, limits: RenderLimits = {}): { body: string; redacted: string } {
-  return { body: renderBody(template, event, secrets, limits), redacted: renderRedacted(template, event, secrets, limits) };
+  return { body: renderBody(template, event, secrets, limits), redacted: renderForLog(template, event, limits) };
 }
 
 /** A realistic LINK_ARTIFACT event, used by the webhook test route when no payload is given. */

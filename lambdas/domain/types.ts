@@ -80,7 +80,12 @@ export interface Attempt {
   responseBody: string;
 }
 
-/** One delivery: an event × an automation, with every attempt. */
+/**
+ * One delivery: an event × an automation, with every attempt. The event itself is stored once,
+ * with the event's record (see ports.ts, EventRecord), not in each of its deliveries; the body is
+ * rendered from it and `template` whenever it is needed (to send, or to show in the log), so a
+ * delivery record stays small.
+ */
 export interface Delivery {
   id: string;
   team: string;
@@ -89,10 +94,8 @@ export interface Delivery {
   webhookId: string;
   url: string;
   status: DeliveryStatus;
-  /** The body as sent, with secret values replaced by a redaction marker. */
-  payload: string;
   attempts: Attempt[];
-  /** Attempts made over the delivery's life (the log may keep fewer: see delivery-size.ts). */
+  /** Attempts made over the delivery's life (the log may keep fewer: storage bounds its size). */
   attemptCount: number;
   /** Attempts made in the current round (a redelivery starts a new round). */
   roundAttempts: number;
@@ -100,20 +103,22 @@ export interface Delivery {
   createdAt: string;
   updatedAt: string;
   /**
-   * The event and the automation's template as they were when the event arrived: every
-   * attempt renders the same body from them, with the secret values current at send time
-   * (secrets are never stored here).
+   * The automation's template as it was when the event arrived: every attempt renders the same
+   * body from it and the event, with the secret values current at send time (secrets are never
+   * stored here).
    */
-  event: RegistryEvent;
   template: unknown;
 }
+
+/** A caller's role, carried by its API key. */
+export type Role = 'admin' | 'member' | 'registry';
 
 /** An API key record. The key itself is never stored, only its SHA-256 hash. */
 export interface ApiKeyRecord {
   id: string;
   /** Team the key belongs to; `*` for registry keys (valid for every team). */
   team: string;
-  role: 'admin' | 'member' | 'registry';
+  role: Role;
   name: string;
   createdAt: string;
 }

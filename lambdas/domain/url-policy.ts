@@ -29,8 +29,8 @@ const DNS_LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 /** A dotted quad: the WHATWG parser rewrites every IPv4 spelling it accepts into this form. */
 const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}\.?$/;
 
-/** Result of {@link checkWebhookUrl}: the normalized URL, or a message for a 400 answer. */
-export type WebhookUrlCheck = { ok: true; url: string } | { ok: false; message: string };
+/** Result of {@link checkWebhookUrl}: accepted, or a message for a 400 answer. */
+export type WebhookUrlCheck = { ok: true } | { ok: false; message: string };
 
 function refuse(reason: string): WebhookUrlCheck {
   return { ok: false, message: `url: ${reason}` };
@@ -54,7 +54,7 @@ function checkHost(hostname: string): string | null {
 }
 
 /**
- * Validates a webhook URL against the URL rules and returns its normalized `href`.
+ * Validates a webhook URL against the URL rules. (The URL is stored as given: see webhooks.ts.)
  *
  * Scheme (http/https) and user-info rules always apply. The host rules (no IP literal in any
  * spelling, no `localhost`, no single-label or internal-suffix names) are skipped when the
@@ -81,7 +81,7 @@ export function checkWebhookUrl(raw: unknown, allowHosts: ReadonlySet<string>): 
     const problem = checkHost(url.hostname.toLowerCase());
     if (problem !== null) return refuse(problem);
   }
-  return { ok: true, url: url.href };
+  return { ok: true };
 }
 
 /**

@@ -5,12 +5,9 @@
  * one decision per key (≤ 60 s) for every route.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { dynamoDb } from '../adapters/aws/dynamodb';
-import { DynamoKeyStore } from '../adapters/dynamo/key-store';
 import { logger } from '../adapters/observability';
+import { keyStore } from '../adapters/wiring/dynamo';
 import { authenticate } from '../domain/services/keys';
-
-const keys = new DynamoKeyStore(dynamoDb, process.env.CONFIG_TABLE ?? '');
 
 /** `arn:…:apiId/stage/*`: every method and path of this stage. */
 export function stageWildcard(methodArn: string): string {
@@ -20,7 +17,7 @@ export function stageWildcard(methodArn: string): string {
 
 /** TOKEN authorizer handler. Throwing `Unauthorized` makes API Gateway answer 401. */
 export const handler = async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
-  const record = await authenticate({ keys }, event.authorizationToken);
+  const record = await authenticate({ keys: keyStore() }, event.authorizationToken);
   if (!record) {
     logger.info('unknown API key');
     throw new Error('Unauthorized');

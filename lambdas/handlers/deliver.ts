@@ -7,14 +7,18 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { serviceDeps } from '../adapters/container';
 import { logger, metrics } from '../adapters/observability';
 import { parseDeliveryMessage } from '../adapters/sqs-queue';
-import type { ServiceDeps } from '../domain/services/deps';
-import { processDeliveryMessage } from '../domain/services/delivery-worker';
+import { deliveryStore, eventStore, webhookStore } from '../adapters/wiring/dynamo';
+import { once } from '../adapters/wiring/once';
+import { deliveryQueue } from '../adapters/wiring/queue';
+import { secretStore } from '../adapters/wiring/secrets';
+import { webhookSender } from '../adapters/wiring/sender';
+import { runtimeConfig, systemClock } from '../adapters/wiring/settings';
+import { processDeliveryMessage, type DeliveryWorkerDeps } from '../domain/services/delivery-worker';
 
 /** Handles one SQS record; throws to have it retried. */
-export async function handleRecord(deps: ServiceDeps, record: SQSRecord): Promise<void> {
+export async function handleRecord(deps: DeliveryWorkerDeps, record: SQSRecord): Promise<void> {
   const message = parseDeliveryMessage(record.body);
   const outcome = await processDeliveryMessage(deps, message);
   if (outcome.kind !== 'attempted') return;
@@ -32,7 +36,7 @@ export async function handleRecord(deps: ServiceDeps, record: SQSRecord): Promis
 }
 
 /** Builds the SQS handler over a set of dependencies (tests pass their own). */
-export function createDeliverHandler(deps: () => ServiceDeps) {
+export function createDeliverHandler(deps: () => DeliveryWorkerDeps) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     // One processor per invocation: a processor keeps the batch's records and failures in
     // itself, so batches handled at the same time in one process (local mode's poll loops)
@@ -47,5 +51,16 @@ export function createDeliverHandler(deps: () => ServiceDeps) {
   };
 }
 
+const deps = once((): DeliveryWorkerDeps => ({
+  deliveries: deliveryStore(),
+  webhooks: webhookStore(),
+  events: eventStore(),
+  secrets: secretStore(),
+  queue: deliveryQueue(),
+  sender: webhookSender(),
+  config: runtimeConfig(),
+  now: systemClock,
+}));
+
 /** SQS event source handler. */
-export const handler = createDeliverHandler(() => serviceDeps());
+export const handler = createDeliverHandler(deps);

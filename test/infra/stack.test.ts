@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DEFAULTS } from '../../lib/config';
 import { propsFromContext } from '../../lib/context';
 import { RegistryWebhooksStack, type RegistryWebhooksStackProps } from '../../lib/registry-webhooks-stack';
-import { ROUTES } from '../../lib/routes';
+import { ROUTES } from '../../lambdas/handlers/http/routes';
 
 type Json = Record<string, any>;
 

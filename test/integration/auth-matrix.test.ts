@@ -8,7 +8,8 @@
  * - every allowed role gets past authorization (neither 401 nor 403).
  * The requests use ids that do not exist and empty bodies, so nothing is changed by them.
  */
-import { ROUTES, type Role, type RouteDefinition } from '../../lib/routes';
+import { ROUTES, type RouteDefinition } from '../../lambdas/handlers/http/routes';
+import type { Role } from '../../lambdas/domain/types';
 import { expectError } from './support/api-session';
 import { call } from './support/http';
 import { createKeyWithCli } from './support/keys-cli';
@@ -99,7 +100,7 @@ describe.each(table)('%s', (_, route) => {
     expectError(await request(route, keyOf('member', OTHER_TEAM), TEAM), 403, 'FORBIDDEN');
   });
 
-  const refused = ALL_ROLES.filter((role) => !route.roles.includes(role));
+  const refused = ALL_ROLES.filter((role) => !(route.roles as readonly Role[]).includes(role));
   if (refused.length > 0) {
     test(`a role below the route's (${refused.join(', ')}) → 403 FORBIDDEN`, async () => {
       for (const role of refused) expectError(await request(route, keyOf(role)), 403, 'FORBIDDEN');

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { ROUTES, type RouteDefinition } from '../../lib/routes';
+import { ROUTES, type RouteDefinition } from '../../lambdas/handlers/http/routes';
 import { registryEvent } from './support/api-session';
 import { call, waitFor, type ApiAnswer } from './support/http';
 import { removeDataDir, startLocalMode, type LocalModeProcess } from './support/local-mode';

@@ -3,15 +3,15 @@
  * time, over in-memory ports and a hand-moved clock: duplicates and stale messages make no
  * POST, early messages hop, failures schedule the next attempt, a spent schedule fails the
  * delivery, Retry-After is honoured, a lost follow-up message is re-sent, two copies of one
- * message at once make one POST, and the record stays under its size budget.
+ * message at once make one POST. (Keeping the stored record under its size limit is the
+ * DynamoDB store's job: test/unit/delivery-item-size.test.ts.)
  */
-import { ITEM_BUDGET_BYTES, MAX_STORED_ATTEMPTS } from '../../lambdas/domain/delivery-size';
 import type { DeliveryMessage } from '../../lambdas/domain/ports';
 import { redeliver } from '../../lambdas/domain/services/deliveries';
 import { CLAIM_MARGIN_MS, processDeliveryMessage } from '../../lambdas/domain/services/delivery-worker';
 import { sweepDueDeliveries } from '../../lambdas/domain/services/sweeper';
 import { signPayload } from '../../lambdas/domain/signing';
-import { inMemoryDeps, sampleEvent, seedDelivery, type InMemoryDeps } from './support/in-memory-deps';
+import { inMemoryDeps, seedDelivery, type InMemoryDeps } from './support/in-memory-deps';
 
 function first(deps: InMemoryDeps, id = 'dlv_1'): DeliveryMessage {
   return { deliveryId: id, attempt: 1, notBefore: deps.clock.ms };
@@ -115,14 +115,14 @@ describe('stale and duplicate messages', () => {
   test('a claim whose holder died (never recorded the attempt) expires, and the copy then makes the attempt', async () => {
     const deps = inMemoryDeps({ attemptTimeoutMs: 1000 });
     await seedDelivery(deps);
-    const now = new Date(deps.clock.ms).toISOString();
-    const until = new Date(deps.clock.ms + 1000 + CLAIM_MARGIN_MS).toISOString();
+    const now = new Date(deps.clock.ms);
+    const until = new Date(deps.clock.ms + 1000 + CLAIM_MARGIN_MS);
     expect(await deps.deliveries.claimAttempt('dlv_1', 0, now, until)).toBe(true);
 
     expect(await processDeliveryMessage(deps, first(deps))).toEqual({ kind: 'claimed-elsewhere' });
     expect(deps.sender.requests).toHaveLength(0);
     const comeback = onlyQueued(deps);
-    expect(comeback.notBefore).toBeGreaterThan(Date.parse(until));
+    expect(comeback.notBefore).toBeGreaterThan(until.getTime());
 
     // Even handled at the earliest moment the tolerance allows, the claim is over by then.
     deps.clock.ms = comeback.notBefore - 1000;
@@ -361,43 +361,5 @@ describe('redelivery', () => {
 
     expect(await deliverWhenDue(deps, waitingRetry)).toEqual({ kind: 'stale' });
     expect(deps.sender.requests).toHaveLength(2);
-  });
-});
-
-describe('size budget', () => {
-  test('many rounds of attempts with large answers keep the record under the budget; the newest attempts stay whole', async () => {
-    const deps = inMemoryDeps({ retrySchedule: [0, 0, 0, 0] });
-    // A large event, as the 256 KiB request limit allows, makes the budget bite sooner.
-    const event = sampleEvent();
-    event.artifact.metadata = { notes: 'n'.repeat(60_000) };
-    await seedDelivery(deps, 'dlv_1', { event });
-    const body = (n: number) => `${n}:`.padEnd(8192, 'x');
-    let n = 0;
-    deps.sender.fallback = { status: 500 };
-    deps.sender.script = [];
-    const send = deps.sender.send.bind(deps.sender);
-    deps.sender.send = async (request) => ({ ...(await send(request)), responseBody: body(++n) });
-
-    for (let round = 0; round < 24; round++) {
-      if (round > 0) await redeliver(deps, 'demo', 'dlv_1');
-      let message: DeliveryMessage | undefined = deps.queue.drain()[0] ?? first(deps);
-      while (message) {
-        await deliverWhenDue(deps, message);
-        message = deps.queue.drain()[0];
-      }
-    }
-
-    const stored = deps.deliveries.stored('dlv_1');
-    expect(n).toBe(120);
-    expect(stored.attemptCount).toBe(120);
-    expect(stored.status).toBe('failed');
-    expect(Buffer.byteLength(JSON.stringify(stored))).toBeLessThanOrEqual(ITEM_BUDGET_BYTES);
-    expect(stored.attempts.length).toBeLessThanOrEqual(MAX_STORED_ATTEMPTS);
-    const last = stored.attempts[stored.attempts.length - 1];
-    expect(last).toMatchObject({ number: 120, responseBody: body(120) });
-    // Numbers stay in order, newest kept.
-    const numbers = stored.attempts.map((a) => a.number);
-    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
-    expect(numbers[numbers.length - 1] - numbers[0]).toBe(numbers.length - 1);
   });
 });

@@ -1,9 +1,9 @@
-import {
-  automationIndexKey,
-  automationMatches,
-  compilePattern,
-  eventIndexKeys,
-} from '../../lambdas/domain/matching';
+/**
+ * Matching an event against an automation's filters (lambdas/domain/matching.ts). Which
+ * automations are candidates at all (the store's index on team, type and collection) is the
+ * contract suite's part: test/integration/contract/automation-store.contract.test.ts.
+ */
+import { automationMatches, compilePattern } from '../../lambdas/domain/matching';
 import type { Automation, AutomationEventFilter, RegistryEvent } from '../../lambdas/domain/types';
 
 function automation(filter: AutomationEventFilter, enabled = true): Automation {
@@ -126,30 +126,5 @@ describe('compilePattern', () => {
       expect(result.message).toMatch(/^event\.tagPattern: invalid regular expression \(.+\)$/);
       expect(result.message).toMatch(reason);
     }
-  });
-});
-
-describe('index keys', () => {
-  it.each<[string, Parameters<typeof automationIndexKey>, string]>([
-    ['with collection', ['acme', 'LINK_ARTIFACT', 'churn-model'], 'MATCH#acme#LINK_ARTIFACT#churn-model'],
-    ['wildcard', ['acme', 'ADD_ARTIFACT_TAG', undefined], 'MATCH#acme#ADD_ARTIFACT_TAG#*'],
-  ])('automationIndexKey %s', (_name, args, expected) => {
-    expect(automationIndexKey(...args)).toBe(expected);
-  });
-
-  it('eventIndexKeys gives the exact key then the wildcard key', () => {
-    expect(eventIndexKeys('acme', event())).toEqual([
-      'MATCH#acme#LINK_ARTIFACT#churn-model',
-      'MATCH#acme#LINK_ARTIFACT#*',
-    ]);
-  });
-
-  it('an automation is found under one of its events keys exactly when its type and collection fit', () => {
-    const e = event({ type: 'UNLINK_ARTIFACT' });
-    const keys = eventIndexKeys('acme', e);
-    expect(keys).toContain(automationIndexKey('acme', 'UNLINK_ARTIFACT', 'churn-model'));
-    expect(keys).toContain(automationIndexKey('acme', 'UNLINK_ARTIFACT', undefined));
-    expect(keys).not.toContain(automationIndexKey('acme', 'LINK_ARTIFACT', undefined));
-    expect(keys).not.toContain(automationIndexKey('other', 'UNLINK_ARTIFACT', undefined));
   });
 });

@@ -6,11 +6,15 @@
  * The payload template is kept as JSON text: DynamoDB numbers cannot hold every JSON number.
  */
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { automationIndexKey } from '../../domain/matching';
 import type { AutomationStore } from '../../domain/ports';
-import type { Automation } from '../../domain/types';
+import type { Automation, EventType } from '../../domain/types';
 import { isConditionFailed } from './errors';
 import { queryAll } from './query-all';
+
+/** The matching index key of automations of a team, event type and collection filter (`*` = any). */
+function matchKey(team: string, type: EventType, collection: string | undefined): string {
+  return `MATCH#${team}#${type}#${collection ?? '*'}`;
+}
 
 function toItem(automation: Automation): Record<string, unknown> {
   const { action, ...rest } = automation;
@@ -24,7 +28,7 @@ function toItem(automation: Automation): Record<string, unknown> {
     payloadJson: payload === undefined ? undefined : JSON.stringify(payload),
   };
   if (automation.enabled) {
-    item.gsi1pk = automationIndexKey(automation.team, automation.event.type, automation.event.collection);
+    item.gsi1pk = matchKey(automation.team, automation.event.type, automation.event.collection);
     item.gsi1sk = automation.id;
   }
   return item;
@@ -70,7 +74,13 @@ export class DynamoAutomationStore implements AutomationStore {
     }
   }
 
-  async findByIndexKeys(keys: readonly string[]) {
+  /**
+   * Two keyed queries, made together: the event's collection and the any-collection key (no
+   * single key range covers both). A collection literally named `*` makes both keys the same:
+   * each automation is returned once.
+   */
+  async findCandidates(team: string, type: EventType, collection: string) {
+    const keys = [...new Set([matchKey(team, type, collection), matchKey(team, type, undefined)])];
     const pages = await Promise.all(keys.map((key) => queryAll(this.db, {
       TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': key },
     })));

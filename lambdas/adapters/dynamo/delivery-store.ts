@@ -1,48 +1,61 @@
 /**
  * Deliveries table: one item per delivery (`id`), attempts inside it so recording an attempt
- * is a single conditional write. Indexes: `byTeam` (team, createdAt#id) for the newest-first
- * log, and the sparse `due` (dueShard, dueAt), present only while a delivery is unfinished,
- * for the sweeper. The event and template are kept as JSON text (see automation-store.ts).
+ * is a single conditional write. The event is not in it (it is stored once, with the event's
+ * record), nor the rendered payload (it is rendered again from event and template), so a
+ * typical delivery item stays under 1 KB: one write unit per write.
+ *
+ * Indexes: `byTeam` (team, createdAt#id) for the newest-first log, and the sparse `due`
+ * (dueShard, dueAt), present only while a delivery waits for a retry or a redelivery, for the
+ * sweeper. A new delivery gets no `due` entry (the port's `findDue` explains why): that saves
+ * two index writes (entry and removal) on every delivery that succeeds at its first attempt.
+ *
+ * Encodings: `dueAt` is ISO text (the index sorts it as a string), `claimUntil` epoch ms, the
+ * template JSON text (DynamoDB numbers cannot hold every JSON number), `expiresAt` epoch seconds.
  */
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { validationError } from '../../domain/errors';
-import type { DeliveryQuery, DeliveryStore } from '../../domain/ports';
+import type { DeliveryQuery, DeliveryStore, DueDelivery } from '../../domain/ports';
 import type { Delivery } from '../../domain/types';
+import { fitDeliveryItem } from './delivery-item-size';
 import { isConditionFailed } from './errors';
 
 /** Shards of the `due` index, so a busy system does not write one hot partition. */
 export const DUE_SHARDS = 4;
 /** Pages read at most to fill one filtered page of the log (bounds a request's cost). */
 const MAX_PAGES_PER_LIST = 10;
+/** 9999-12-31T23:59:59.999Z, the latest instant whose ISO form sorts correctly as text. */
+const LATEST_ISO_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 function dueShard(id: string): string {
   return `DUE#${createHash('sha256').update(id).digest()[0] % DUE_SHARDS}`;
+}
+
+/**
+ * A time as `dueAt` text. Past year 9999 toISOString() writes "+275760-…", which sorts before
+ * every real date: clamp to the last 4-digit year.
+ */
+function dueText(at: Date): string {
+  return new Date(Math.min(at.getTime(), LATEST_ISO_DATE_MS)).toISOString();
 }
 
 function isOpen(delivery: Delivery): boolean {
   return delivery.status === 'pending' || delivery.status === 'retrying';
 }
 
-function toItem(delivery: Delivery, expiresAt: number): Record<string, unknown> {
-  const { event, template, ...rest } = delivery;
+function toItem(delivery: Delivery, expiresAt: Date): Record<string, unknown> {
+  const { template, ...rest } = delivery;
   return {
     ...rest,
     createdSk: `${delivery.createdAt}#${delivery.id}`,
-    eventJson: JSON.stringify(event),
     templateJson: template === undefined ? undefined : JSON.stringify(template),
-    expiresAt,
-    ...(isOpen(delivery) ? { dueShard: dueShard(delivery.id), dueAt: delivery.nextAttemptAt } : {}),
+    expiresAt: Math.floor(expiresAt.getTime() / 1000),
   };
 }
 
 function toDelivery(item: Record<string, unknown>): Delivery {
-  const { eventJson, templateJson, createdSk: _sk, expiresAt: _ttl, dueShard: _shard, dueAt: _due, claimUntil: _claim, ...rest } = item;
-  return {
-    ...(rest as unknown as Delivery),
-    event: JSON.parse(eventJson as string),
-    template: typeof templateJson === 'string' ? JSON.parse(templateJson) : undefined,
-  };
+  const { templateJson, createdSk: _sk, expiresAt: _ttl, dueShard: _shard, dueAt: _due, claimUntil: _claim, ...rest } = item;
+  return { ...(rest as unknown as Delivery), template: typeof templateJson === 'string' ? JSON.parse(templateJson) : undefined };
 }
 
 function encodeCursor(key: Record<string, unknown>): string {
@@ -70,7 +83,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return Item ? toDelivery(Item) : undefined;
   }
 
-  async createIfAbsent(delivery: Delivery, expiresAt: number) {
+  async createIfAbsent(delivery: Delivery, expiresAt: Date) {
     try {
       await this.db.send(new PutCommand({ TableName: this.table, Item: toItem(delivery, expiresAt), ConditionExpression: 'attribute_not_exists(id)' }));
       return true;
@@ -81,10 +94,10 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async saveAttemptResult(delivery: Delivery, expectedAttemptCount: number) {
-    return this.conditionalUpdate(delivery, 'attemptCount = :expected', { ':expected': expectedAttemptCount });
+    return this.conditionalUpdate(fitDeliveryItem(delivery), expectedAttemptCount);
   }
 
-  async claimAttempt(id: string, expectedAttemptCount: number, now: string, until: string) {
+  async claimAttempt(id: string, expectedAttemptCount: number, now: Date, until: Date) {
     try {
       await this.db.send(new UpdateCommand({
         TableName: this.table,
@@ -92,7 +105,9 @@ export class DynamoDeliveryStore implements DeliveryStore {
         UpdateExpression: 'SET claimUntil = :until',
         ConditionExpression: 'attemptCount = :expected AND #status IN (:pending, :retrying) AND (attribute_not_exists(claimUntil) OR claimUntil < :now)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':expected': expectedAttemptCount, ':pending': 'pending', ':retrying': 'retrying', ':now': now, ':until': until },
+        ExpressionAttributeValues: {
+          ':expected': expectedAttemptCount, ':pending': 'pending', ':retrying': 'retrying', ':now': now.getTime(), ':until': until.getTime(),
+        },
       }));
       return true;
     } catch (error) {
@@ -102,10 +117,11 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async startNewRound(delivery: Delivery, expectedAttemptCount: number) {
-    return this.conditionalUpdate(delivery, 'attemptCount = :expected', { ':expected': expectedAttemptCount });
+    return this.conditionalUpdate(delivery, expectedAttemptCount);
   }
 
-  private async conditionalUpdate(delivery: Delivery, condition: string, values: Record<string, unknown>): Promise<boolean> {
+  /** Writes the delivery's progress if `attemptCount` is still as expected; open ones get a `due` entry. */
+  private async conditionalUpdate(delivery: Delivery, expectedAttemptCount: number): Promise<boolean> {
     const open = isOpen(delivery);
     const set = [
       '#status = :status', 'attempts = :attempts', 'attemptCount = :attemptCount', 'roundAttempts = :roundAttempts',
@@ -118,14 +134,14 @@ export class DynamoDeliveryStore implements DeliveryStore {
         Key: { id: delivery.id },
         // Recording an attempt (or a new round) ends any claim on the attempt (claimAttempt).
         UpdateExpression: `SET ${set.join(', ')} REMOVE claimUntil${open ? '' : ', dueShard, dueAt'}`,
-        ConditionExpression: condition,
+        ConditionExpression: 'attemptCount = :expected',
         ExpressionAttributeNames: { '#status': 'status', '#url': 'url' },
         ExpressionAttributeValues: {
-          ...values,
+          ':expected': expectedAttemptCount,
           ':status': delivery.status, ':attempts': delivery.attempts, ':attemptCount': delivery.attemptCount,
           ':roundAttempts': delivery.roundAttempts, ':nextAttemptAt': delivery.nextAttemptAt, ':updatedAt': delivery.updatedAt,
           ':url': delivery.url,
-          ...(open ? { ':dueShard': dueShard(delivery.id), ':dueAt': delivery.nextAttemptAt } : {}),
+          ...(open ? { ':dueShard': dueShard(delivery.id), ':dueAt': dueText(new Date(delivery.nextAttemptAt ?? 0)) } : {}),
         },
       }));
       return true;
@@ -195,7 +211,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return ids.flatMap((id) => found.get(id) ?? []);
   }
 
-  async findDue(dueBefore: string, limit: number) {
+  async findDue(dueBefore: Date, limit: number): Promise<DueDelivery[]> {
+    const before = dueText(dueBefore);
     // Each shard is read page by page (a Query answer stops at 1 MB) up to `limit` items.
     const readShard = async (shard: number) => {
       const found: Record<string, unknown>[] = [];
@@ -203,7 +220,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
       do {
         const page = await this.db.send(new QueryCommand({
           TableName: this.table, IndexName: 'due', KeyConditionExpression: 'dueShard = :shard AND dueAt <= :before',
-          ExpressionAttributeValues: { ':shard': `DUE#${shard}`, ':before': dueBefore }, Limit: limit - found.length,
+          ExpressionAttributeValues: { ':shard': `DUE#${shard}`, ':before': before }, Limit: limit - found.length,
           ExclusiveStartKey: startKey,
         }));
         found.push(...(page.Items ?? []));
@@ -214,8 +231,30 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const shards = await Promise.all(Array.from({ length: DUE_SHARDS }, (_, shard) => readShard(shard)));
     return shards
       .flat()
-      .map((item) => ({ id: item.id as string, attemptCount: Number(item.attemptCount ?? 0), dueAt: item.dueAt as string }))
-      .sort((a, b) => a.dueAt.localeCompare(b.dueAt))
-      .slice(0, limit);
+      .sort((a, b) => (a.dueAt as string).localeCompare(b.dueAt as string))
+      .slice(0, limit)
+      .map((item) => ({ id: item.id as string, attemptCount: Number(item.attemptCount ?? 0), dueAt: new Date(item.dueAt as string) }));
+  }
+
+  /**
+   * Every unfinished delivery, read from the items themselves (a Scan): local mode's queue is
+   * in memory, so at start it enqueues all of them again, new ones included (they have no `due`
+   * entry). A whole-table read, for local mode only; deployed, the queue keeps its messages.
+   */
+  async scanUnfinished(): Promise<DueDelivery[]> {
+    const found: DueDelivery[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new ScanCommand({
+        TableName: this.table, ExclusiveStartKey: startKey,
+        FilterExpression: '#status IN (:pending, :retrying)', ProjectionExpression: 'id, attemptCount, nextAttemptAt',
+        ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':pending': 'pending', ':retrying': 'retrying' },
+      }));
+      for (const item of page.Items ?? []) {
+        found.push({ id: item.id as string, attemptCount: Number(item.attemptCount ?? 0), dueAt: new Date((item.nextAttemptAt as string | undefined) ?? 0) });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return found;
   }
 }

@@ -5,7 +5,7 @@
  * A claim left behind by a crash is taken over when the webhook it names is gone.
  */
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ApiError } from '../../domain/errors';
+import { conflict } from '../../domain/errors';
 import type { WebhookStore } from '../../domain/ports';
 import type { Webhook } from '../../domain/types';
 import { isConditionFailed } from './errors';
@@ -69,7 +69,7 @@ export class DynamoWebhookStore implements WebhookStore {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
     const holder = Item?.webhookId as string | undefined;
     if (holder && (await this.get(webhook.team, holder))) {
-      throw new ApiError('CONFLICT', `a webhook named ${webhook.name} already exists`);
+      throw conflict(`a webhook named ${webhook.name} already exists`);
     }
     try {
       await this.db.send(new PutCommand({
@@ -77,7 +77,7 @@ export class DynamoWebhookStore implements WebhookStore {
         ConditionExpression: 'attribute_not_exists(pk) OR webhookId = :holder', ExpressionAttributeValues: { ':holder': holder ?? '' },
       }));
     } catch (error) {
-      if (isConditionFailed(error)) throw new ApiError('CONFLICT', `a webhook named ${webhook.name} already exists`);
+      if (isConditionFailed(error)) throw conflict(`a webhook named ${webhook.name} already exists`);
       throw error;
     }
   }

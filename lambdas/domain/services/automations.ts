@@ -1,10 +1,10 @@
 /** Automations: a registry event filter → a webhook, with a payload template. */
-import { ApiError, notFound, validationError } from '../errors';
+import { DomainError, notFound, validationError } from '../errors';
 import { compilePattern } from '../matching';
 import { automationPatchSchema, automationSchema, parseBody } from '../schemas';
 import { validateTemplate } from '../template';
 import type { Automation } from '../types';
-import { newId, type ServiceDeps } from './deps';
+import { newId, type Deps } from './deps';
 
 /** Largest accepted template, as JSON text: keeps a delivery record well inside DynamoDB's item limit. */
 export const MAX_TEMPLATE_BYTES = 32 * 1024;
@@ -14,17 +14,17 @@ export function toAutomationResponse({ team: _team, ...rest }: Automation) {
   return rest;
 }
 
-async function checkAutomation(deps: ServiceDeps, automation: Automation): Promise<Automation> {
+async function checkAutomation(deps: Deps<'webhooks'>, automation: Automation): Promise<Automation> {
   const { event, action } = automation;
   if (event.aliasPattern !== undefined) {
     if (event.type !== 'ADD_ARTIFACT_ALIAS') throw validationError('event.aliasPattern', 'only applies to ADD_ARTIFACT_ALIAS');
     const compiled = compilePattern('event.aliasPattern', event.aliasPattern);
-    if (!compiled.ok) throw new ApiError('VALIDATION_FAILED', compiled.message, [{ field: 'event.aliasPattern', message: compiled.message }]);
+    if (!compiled.ok) throw new DomainError('invalid', compiled.message, [{ field: 'event.aliasPattern', message: compiled.message }]);
   }
   if (event.tagPattern !== undefined) {
     if (event.type !== 'ADD_ARTIFACT_TAG') throw validationError('event.tagPattern', 'only applies to ADD_ARTIFACT_TAG');
     const compiled = compilePattern('event.tagPattern', event.tagPattern);
-    if (!compiled.ok) throw new ApiError('VALIDATION_FAILED', compiled.message, [{ field: 'event.tagPattern', message: compiled.message }]);
+    if (!compiled.ok) throw new DomainError('invalid', compiled.message, [{ field: 'event.tagPattern', message: compiled.message }]);
   }
   const hook = await deps.webhooks.get(automation.team, action.webhookId);
   if (!hook) throw validationError('action.webhookId', `webhook ${action.webhookId} does not exist`);
@@ -41,14 +41,14 @@ async function checkAutomation(deps: ServiceDeps, automation: Automation): Promi
   return stored;
 }
 
-async function requireAutomation(deps: ServiceDeps, team: string, id: string): Promise<Automation> {
+async function requireAutomation(deps: Deps<'automations'>, team: string, id: string): Promise<Automation> {
   const automation = await deps.automations.get(team, id);
   if (!automation) throw notFound('automation');
   return automation;
 }
 
 /** `POST /teams/{team}/automations`. */
-export async function createAutomation(deps: ServiceDeps, team: string, body: unknown) {
+export async function createAutomation(deps: Deps<'automations' | 'webhooks' | 'now'>, team: string, body: unknown) {
   const input = parseBody(automationSchema, body);
   const now = deps.now().toISOString();
   const automation = await checkAutomation(deps, { id: newId('au'), team, ...input, createdAt: now, updatedAt: now });
@@ -57,12 +57,12 @@ export async function createAutomation(deps: ServiceDeps, team: string, body: un
 }
 
 /** `GET /teams/{team}/automations`. */
-export async function listAutomations(deps: ServiceDeps, team: string) {
+export async function listAutomations(deps: Deps<'automations'>, team: string) {
   return { items: (await deps.automations.list(team)).map(toAutomationResponse) };
 }
 
 /** `GET /teams/{team}/automations/{id}`. */
-export async function getAutomation(deps: ServiceDeps, team: string, id: string) {
+export async function getAutomation(deps: Deps<'automations'>, team: string, id: string) {
   return toAutomationResponse(await requireAutomation(deps, team, id));
 }
 
@@ -85,7 +85,7 @@ function mergeNested<T extends object>(stored: T, patch: Record<string, unknown>
  * stored ones (`null` removes one of their optional fields); the result is validated as a
  * whole, as a create would be. `id`, `createdAt` and `updatedAt` are accepted and ignored.
  */
-export async function updateAutomation(deps: ServiceDeps, team: string, id: string, body: unknown) {
+export async function updateAutomation(deps: Deps<'automations' | 'webhooks' | 'now'>, team: string, id: string, body: unknown) {
   const patch = parseBody(automationPatchSchema, body);
   const previous = await requireAutomation(deps, team, id);
   const candidate = {
@@ -104,7 +104,7 @@ export async function updateAutomation(deps: ServiceDeps, team: string, id: stri
 }
 
 /** `DELETE /teams/{team}/automations/{id}`. */
-export async function deleteAutomation(deps: ServiceDeps, team: string, id: string): Promise<void> {
+export async function deleteAutomation(deps: Deps<'automations'>, team: string, id: string): Promise<void> {
   if (!(await deps.automations.delete(team, id))) throw notFound('automation');
 }
 

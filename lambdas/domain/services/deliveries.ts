@@ -1,17 +1,24 @@
 /** The deliveries log: list, look at, and redeliver. */
-import { ApiError, notFound, validationError } from '../errors';
+import { conflict, notFound, validationError } from '../errors';
+import type { EventRecord } from '../ports';
+import { renderForLog } from '../template';
 import type { Delivery, DeliveryStatus } from '../types';
-import type { ServiceDeps } from './deps';
+import type { Deps } from './deps';
 
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'retrying', 'succeeded', 'failed'];
 
-/** The delivery as the API shows it (api.md, "Deliveries"). */
-export function toDeliveryResponse(delivery: Delivery) {
-  const { id, eventId, automationId, webhookId, url, status, payload, attempts, nextAttemptAt, createdAt, updatedAt } = delivery;
+/**
+ * The delivery as the API shows it (api.md, "Deliveries"). `payload` is the body as sent with
+ * secrets redacted, rendered again from the stored event and template (it is not stored); an
+ * event already past retention leaves it empty.
+ */
+export function toDeliveryResponse(delivery: Delivery, event: EventRecord | undefined) {
+  const { id, eventId, automationId, webhookId, url, status, attempts, nextAttemptAt, createdAt, updatedAt } = delivery;
+  const payload = event ? renderForLog(delivery.template, event.event) : '';
   return { id, eventId, automationId, webhookId, url, status, payload, attempts, nextAttemptAt, createdAt, updatedAt };
 }
 
-async function requireDelivery(deps: ServiceDeps, team: string, id: string): Promise<Delivery> {
+async function requireDelivery(deps: Deps<'deliveries'>, team: string, id: string): Promise<Delivery> {
   const delivery = await deps.deliveries.get(id);
   // Another team's delivery is reported as missing, not forbidden: ids must not leak across teams.
   if (!delivery || delivery.team !== team) throw notFound('delivery');
@@ -19,7 +26,7 @@ async function requireDelivery(deps: ServiceDeps, team: string, id: string): Pro
 }
 
 /** `GET /teams/{team}/deliveries?automationId=&webhookId=&eventId=&status=&limit=&cursor=`, newest first. */
-export async function listDeliveries(deps: ServiceDeps, team: string, query: Record<string, string | undefined>) {
+export async function listDeliveries(deps: Deps<'deliveries' | 'events'>, team: string, query: Record<string, string | undefined>) {
   const limit = query.limit === undefined || query.limit === '' ? 50 : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw validationError('limit', 'must be an integer from 1 to 100');
   if (query.status !== undefined && !STATUSES.includes(query.status as DeliveryStatus)) {
@@ -30,16 +37,18 @@ export async function listDeliveries(deps: ServiceDeps, team: string, query: Rec
     automationId: query.automationId || undefined,
     webhookId: query.webhookId || undefined,
     eventId: query.eventId || undefined,
-    status: query.status || undefined,
+    status: (query.status || undefined) as DeliveryStatus | undefined,
     limit,
     cursor: query.cursor || undefined,
   });
-  return { items: page.items.map(toDeliveryResponse), nextCursor: page.nextCursor };
+  const events = await deps.events.getMany(team, [...new Set(page.items.map((delivery) => delivery.eventId))]);
+  return { items: page.items.map((delivery) => toDeliveryResponse(delivery, events.get(delivery.eventId))), nextCursor: page.nextCursor };
 }
 
 /** `GET /teams/{team}/deliveries/{id}`. */
-export async function getDelivery(deps: ServiceDeps, team: string, id: string) {
-  return toDeliveryResponse(await requireDelivery(deps, team, id));
+export async function getDelivery(deps: Deps<'deliveries' | 'events'>, team: string, id: string) {
+  const delivery = await requireDelivery(deps, team, id);
+  return toDeliveryResponse(delivery, await deps.events.get(team, delivery.eventId));
 }
 
 /**
@@ -48,13 +57,13 @@ export async function getDelivery(deps: ServiceDeps, team: string, id: string) {
  * afresh (its waiting message becomes stale: whichever arrives first makes the next attempt,
  * the other finds it made); an attempt already in flight counts as the redelivery's first.
  */
-export async function redeliver(deps: ServiceDeps, team: string, id: string) {
+export async function redeliver(deps: Deps<'deliveries' | 'events' | 'queue' | 'now'>, team: string, id: string) {
   const delivery = await requireDelivery(deps, team, id);
   const now = deps.now();
   const next: Delivery = { ...delivery, status: 'pending', roundAttempts: 0, nextAttemptAt: now.toISOString(), updatedAt: now.toISOString() };
   if (!(await deps.deliveries.startNewRound(next, delivery.attemptCount))) {
-    throw new ApiError('CONFLICT', 'delivery changed meanwhile; try again');
+    throw conflict('delivery changed meanwhile; try again');
   }
   await deps.queue.send([{ deliveryId: id, attempt: delivery.attemptCount + 1, notBefore: now.getTime() }]);
-  return toDeliveryResponse(next);
+  return toDeliveryResponse(next, await deps.events.get(team, delivery.eventId));
 }

@@ -9,15 +9,17 @@
  *
  * Long waits: SQS can delay a message at most 15 minutes, so a message whose `notBefore`
  * is further out is sent again with the remaining delay (capped at 15 minutes), hop by hop,
- * without touching DynamoDB. The record's `nextAttemptAt` stays the source of truth, and
- * the sweeper re-sends any message that went missing.
+ * without touching storage. The record's `nextAttemptAt` stays the source of truth, and
+ * the sweeper re-sends the message of a retry that went missing.
  */
 import type { Attempt, Delivery } from '../types';
 import { MissingSecretError, prepareRequest } from '../outgoing';
 import type { DeliveryMessage, OutgoingRequest, SendResult } from '../ports';
 import { nextRetryDelaySeconds, parseRetryAfter } from '../retry';
-import { fitDeliveryItem } from '../delivery-size';
-import type { ServiceDeps } from './deps';
+import type { Deps } from './deps';
+
+/** The ports one delivery attempt uses. */
+export type DeliveryWorkerDeps = Deps<'deliveries' | 'webhooks' | 'events' | 'secrets' | 'queue' | 'sender' | 'config' | 'now'>;
 
 /** How early a message may arrive and still count as due (clock skew, delay rounding). */
 const EARLY_TOLERANCE_MS = 1000;
@@ -36,7 +38,7 @@ export type WorkerOutcome =
   | { kind: 'attempted'; delivery: Delivery; attempt: Attempt };
 
 /** Processes one queue message. Throws only when the message must come back (storage or queue failure). */
-export async function processDeliveryMessage(deps: ServiceDeps, message: DeliveryMessage): Promise<WorkerOutcome> {
+export async function processDeliveryMessage(deps: DeliveryWorkerDeps, message: DeliveryMessage): Promise<WorkerOutcome> {
   const now = deps.now();
   if (message.notBefore - now.getTime() > EARLY_TOLERANCE_MS) {
     await deps.queue.send([message]);
@@ -64,7 +66,7 @@ export async function processDeliveryMessage(deps: ServiceDeps, message: Deliver
     responseBody: result.responseBody,
   };
   const next = settle(deps, delivery, record, result, final);
-  if (!(await deps.deliveries.saveAttemptResult(fitDeliveryItem(next), made))) return { kind: 'stale' };
+  if (!(await deps.deliveries.saveAttemptResult(next, made))) return { kind: 'stale' };
   if (next.status === 'retrying') await enqueueNext(deps, next);
   return { kind: 'attempted', delivery: next, attempt: record };
 }
@@ -72,26 +74,31 @@ export async function processDeliveryMessage(deps: ServiceDeps, message: Deliver
 /** An attempt's result; `final` when retrying cannot help, so the delivery fails at once. */
 type AttemptOutcome = { result: SendResult; final: boolean } | 'claimed-elsewhere';
 
-async function attempt(deps: ServiceDeps, delivery: Delivery, message: DeliveryMessage): Promise<AttemptOutcome> {
-  const webhook = await deps.webhooks.get(delivery.team, delivery.webhookId);
+async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: DeliveryMessage): Promise<AttemptOutcome> {
+  const [webhook, eventRecord] = await Promise.all([
+    deps.webhooks.get(delivery.team, delivery.webhookId),
+    deps.events.get(delivery.team, delivery.eventId),
+  ]);
   // Gone for good: retrying for a day would only fill the log.
   if (!webhook) return { result: failedBeforeSending('webhook was deleted'), final: true };
+  // The event is kept as long as its deliveries (same retention); gone means past retention.
+  if (!eventRecord) return { result: failedBeforeSending('event record expired'), final: true };
   let request: OutgoingRequest;
   try {
-    request = await prepareRequest(deps.secrets, webhook, delivery.template, delivery.event, delivery.id, deps.config.userAgent);
+    request = await prepareRequest(deps.secrets, webhook, delivery.template, eventRecord.event, delivery.id, deps.config.userAgent);
   } catch (error) {
     // Not final: an admin may create the secret again (e.g. after a mistaken delete in the console).
     if (error instanceof MissingSecretError) return { result: failedBeforeSending(error.message), final: false };
     throw error;
   }
-  const now = deps.now().getTime();
-  const until = now + deps.config.attemptTimeoutMs + CLAIM_MARGIN_MS;
-  if (!(await deps.deliveries.claimAttempt(delivery.id, delivery.attemptCount, new Date(now).toISOString(), new Date(until).toISOString()))) {
+  const now = deps.now();
+  const until = new Date(now.getTime() + deps.config.attemptTimeoutMs + CLAIM_MARGIN_MS);
+  if (!(await deps.deliveries.claimAttempt(delivery.id, delivery.attemptCount, now, until))) {
     // Another copy of this message is making the attempt (or has made it): look again once
     // its claim has run out. By then the attempt is recorded (this copy is stale) or its
     // holder died and this copy makes it. (Past the early tolerance, so the claim is over
     // even if this copy is handled a little before its time.)
-    await deps.queue.send([{ ...message, notBefore: until + EARLY_TOLERANCE_MS + 1 }]);
+    await deps.queue.send([{ ...message, notBefore: until.getTime() + EARLY_TOLERANCE_MS + 1 }]);
     return 'claimed-elsewhere';
   }
   delivery.url = webhook.url;
@@ -103,7 +110,7 @@ function failedBeforeSending(error: string): SendResult {
 }
 
 /** The delivery after this attempt: succeeded, failed (schedule spent, or final) or retrying. */
-function settle(deps: ServiceDeps, delivery: Delivery, record: Attempt, result: SendResult, final: boolean): Delivery {
+function settle(deps: DeliveryWorkerDeps, delivery: Delivery, record: Attempt, result: SendResult, final: boolean): Delivery {
   const now = deps.now();
   const roundAttempts = delivery.roundAttempts + 1;
   const base = { ...delivery, attempts: [...delivery.attempts, record], attemptCount: delivery.attemptCount + 1, roundAttempts, updatedAt: now.toISOString() };
@@ -119,7 +126,7 @@ function settle(deps: ServiceDeps, delivery: Delivery, record: Attempt, result: 
   return { ...base, status: 'retrying', nextAttemptAt: new Date(now.getTime() + delaySeconds * 1000).toISOString() };
 }
 
-async function enqueueNext(deps: ServiceDeps, delivery: Delivery): Promise<void> {
+async function enqueueNext(deps: DeliveryWorkerDeps, delivery: Delivery): Promise<void> {
   const notBefore = Date.parse(delivery.nextAttemptAt ?? deps.now().toISOString());
   await deps.queue.send([{ deliveryId: delivery.id, attempt: delivery.attemptCount + 1, notBefore }]);
 }

@@ -1,6 +1,7 @@
 /**
- * What the services are handed: the ports, the settings and a clock. Handlers build one
- * set at module scope from real adapters; tests can build their own.
+ * What the services are handed. Each service function names the ports it uses
+ * (`Deps<'webhooks' | 'now'>`), and each handler builds only the ports of the functions it
+ * serves (lambdas/adapters/wiring/), so a Lambda carries no client it never calls.
  */
 import type { RuntimeConfig } from '../config';
 import type {
@@ -14,8 +15,8 @@ import type {
   WebhookStore,
 } from '../ports';
 
-/** Everything a service may use. */
-export interface ServiceDeps {
+/** The catalogue of ports and settings a service function may ask for. */
+export interface Ports {
   keys: KeyStore;
   webhooks: WebhookStore;
   automations: AutomationStore;
@@ -28,12 +29,15 @@ export interface ServiceDeps {
   now: () => Date;
 }
 
+/** The dependencies of a service function: the ports it names, nothing else. */
+export type Deps<K extends keyof Ports> = Pick<Ports, K>;
+
 /** A new random id with a readable prefix (`wh_…`, `au_…`). */
 export function newId(prefix: string): string {
   return `${prefix}_${crypto.randomUUID().replace(/-/g, '')}`;
 }
 
-/** Epoch seconds at which a record written now expires (DynamoDB TTL). */
-export function expiresAt(deps: ServiceDeps): number {
-  return Math.floor(deps.now().getTime() / 1000) + deps.config.retentionDays * 86400;
+/** When a record written now expires (DynamoDB TTL), after the configured retention. */
+export function expiresAt(deps: Deps<'config' | 'now'>): Date {
+  return new Date(deps.now().getTime() + deps.config.retentionDays * 86_400_000);
 }

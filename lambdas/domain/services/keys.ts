@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { notFound } from '../errors';
 import { createKeySchema, parseBody } from '../schemas';
 import type { ApiKeyRecord } from '../types';
-import { newId, type ServiceDeps } from './deps';
+import { newId, type Deps } from './deps';
 
 /** Which strings can be API keys at all (also what `LOCAL_ADMIN_KEY` accepts). */
 export const API_KEY_PATTERN = /^[A-Za-z0-9_-]{20,200}$/;
@@ -23,7 +23,7 @@ export function hashApiKey(key: string): string {
 }
 
 /** Looks up the key in an `Authorization: Bearer …` header value; undefined if unknown. */
-export async function authenticate(deps: Pick<ServiceDeps, 'keys'>, authorization: string | undefined): Promise<ApiKeyRecord | undefined> {
+export async function authenticate(deps: Deps<'keys'>, authorization: string | undefined): Promise<ApiKeyRecord | undefined> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match || !API_KEY_PATTERN.test(match[1])) return undefined;
   return deps.keys.findByHash(hashApiKey(match[1]));
@@ -31,7 +31,7 @@ export async function authenticate(deps: Pick<ServiceDeps, 'keys'>, authorizatio
 
 /** Stores a key (given or generated) for a team and returns it with its record. */
 export async function issueKey(
-  deps: Pick<ServiceDeps, 'keys' | 'now'>,
+  deps: Deps<'keys' | 'now'>,
   team: string,
   role: ApiKeyRecord['role'],
   name: string,
@@ -43,19 +43,19 @@ export async function issueKey(
 }
 
 /** `POST /teams/{team}/keys`. */
-export async function createKey(deps: ServiceDeps, team: string, body: unknown) {
+export async function createKey(deps: Deps<'keys' | 'now'>, team: string, body: unknown) {
   const input = parseBody(createKeySchema, body);
   const { record, key } = await issueKey(deps, team, input.role, input.name);
   return { id: record.id, name: record.name, role: record.role, key, createdAt: record.createdAt };
 }
 
 /** `GET /teams/{team}/keys`. */
-export async function listKeys(deps: ServiceDeps, team: string) {
+export async function listKeys(deps: Deps<'keys'>, team: string) {
   const records = await deps.keys.listByTeam(team);
   return { items: records.map(({ id, name, role, createdAt }) => ({ id, name, role, createdAt })) };
 }
 
 /** `DELETE /teams/{team}/keys/{id}`. */
-export async function deleteKey(deps: ServiceDeps, team: string, id: string): Promise<void> {
+export async function deleteKey(deps: Deps<'keys'>, team: string, id: string): Promise<void> {
   if (!(await deps.keys.delete(team, id))) throw notFound('key');
 }

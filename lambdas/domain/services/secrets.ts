@@ -1,8 +1,8 @@
 /** Team secrets: write-only values, listed by name and times only. */
-import { ApiError, notFound, validationError } from '../errors';
+import { conflict, notFound, validationError } from '../errors';
 import { parseBody, putSecretSchema, SECRET_NAME_PATTERN } from '../schemas';
 import type { SecretInfo } from '../types';
-import type { ServiceDeps } from './deps';
+import type { Deps } from './deps';
 import { isHeaderValue } from './webhooks';
 
 function checkName(name: string): void {
@@ -10,7 +10,7 @@ function checkName(name: string): void {
 }
 
 /** `PUT /teams/{team}/secrets/{name}`: 201 when created, 200 when replaced. */
-export async function putSecret(deps: ServiceDeps, team: string, name: string, body: unknown): Promise<{ created: boolean; info: SecretInfo }> {
+export async function putSecret(deps: Deps<'secrets' | 'webhooks'>, team: string, name: string, body: unknown): Promise<{ created: boolean; info: SecretInfo }> {
   checkName(name);
   const { value } = parseBody(putSecretSchema, body);
   if (!isHeaderValue(value)) {
@@ -24,16 +24,16 @@ export async function putSecret(deps: ServiceDeps, team: string, name: string, b
 }
 
 /** `GET /teams/{team}/secrets`. */
-export async function listSecrets(deps: ServiceDeps, team: string) {
+export async function listSecrets(deps: Deps<'secrets'>, team: string) {
   return { items: await deps.secrets.list(team) };
 }
 
 /** `DELETE /teams/{team}/secrets/{name}`: refused while a webhook uses it. */
-export async function deleteSecret(deps: ServiceDeps, team: string, name: string): Promise<void> {
+export async function deleteSecret(deps: Deps<'secrets' | 'webhooks'>, team: string, name: string): Promise<void> {
   checkName(name);
   const users = (await deps.webhooks.list(team)).filter((hook) => hook.secret === name || hook.accessToken === name);
   if (users.length > 0) {
-    throw new ApiError('CONFLICT', `secret ${name} is used by webhook ${users.map((hook) => hook.name).join(', ')}`);
+    throw conflict(`secret ${name} is used by webhook ${users.map((hook) => hook.name).join(', ')}`);
   }
   if (!(await deps.secrets.delete(team, name))) throw notFound('secret');
 }

@@ -1,11 +1,11 @@
 /** Webhooks: endpoint URL plus optional signing secret and access token (secret names). */
-import { ApiError, notFound, validationError } from '../errors';
+import { conflict, DomainError, notFound, validationError } from '../errors';
 import { MissingSecretError, prepareRequest } from '../outgoing';
 import { createWebhookSchema, parseBody, testWebhookSchema, updateWebhookSchema } from '../schemas';
 import { sampleEvent, validateTemplate } from '../template';
 import type { Webhook } from '../types';
 import { checkWebhookUrl } from '../url-policy';
-import { newId, type ServiceDeps } from './deps';
+import { newId, type Deps } from './deps';
 
 /** The webhook as the API shows it (no team, no internals). */
 export function toWebhookResponse({ id, name, url, secret, accessToken, createdAt, updatedAt }: Webhook) {
@@ -38,13 +38,13 @@ const URL_INVISIBLES = /[\u0000-\u0020\u007f]/;
  * so the stored string never reads differently from what is parsed.
  */
 async function checkReferences(
-  deps: ServiceDeps,
+  deps: Deps<'secrets' | 'config'>,
   team: string,
   hook: Pick<Webhook, 'url' | 'secret' | 'accessToken'>,
   checkAccessTokenValue: boolean,
 ): Promise<void> {
   const url = checkWebhookUrl(hook.url, deps.config.allowHosts);
-  if (!url.ok) throw new ApiError('VALIDATION_FAILED', url.message, [{ field: 'url', message: url.message.replace(/^url: /, '') }]);
+  if (!url.ok) throw new DomainError('invalid', url.message, [{ field: 'url', message: url.message.replace(/^url: /, '') }]);
   if (URL_INVISIBLES.test(hook.url)) throw validationError('url', 'must not contain whitespace or control characters');
   for (const field of ['secret', 'accessToken'] as const) {
     const name = hook[field];
@@ -61,14 +61,14 @@ async function checkReferences(
 }
 
 /** Loads a webhook of the team or throws 404. */
-export async function requireWebhook(deps: ServiceDeps, team: string, id: string): Promise<Webhook> {
+export async function requireWebhook(deps: Deps<'webhooks'>, team: string, id: string): Promise<Webhook> {
   const hook = await deps.webhooks.get(team, id);
   if (!hook) throw notFound('webhook');
   return hook;
 }
 
 /** `POST /teams/{team}/webhooks`. */
-export async function createWebhook(deps: ServiceDeps, team: string, body: unknown) {
+export async function createWebhook(deps: Deps<'webhooks' | 'secrets' | 'config' | 'now'>, team: string, body: unknown) {
   const input = parseBody(createWebhookSchema, body);
   await checkReferences(deps, team, input, true);
   const now = deps.now().toISOString();
@@ -78,7 +78,7 @@ export async function createWebhook(deps: ServiceDeps, team: string, body: unkno
 }
 
 /** `GET /teams/{team}/webhooks`. */
-export async function listWebhooks(deps: ServiceDeps, team: string) {
+export async function listWebhooks(deps: Deps<'webhooks'>, team: string) {
   return { items: (await deps.webhooks.list(team)).map(toWebhookResponse) };
 }
 
@@ -87,7 +87,7 @@ export async function listWebhooks(deps: ServiceDeps, team: string) {
  * `createdAt` and `updatedAt` are accepted and ignored. The access token's value is checked
  * when the patch names the access token (a patch fixing the URL is not held up by it).
  */
-export async function updateWebhook(deps: ServiceDeps, team: string, id: string, body: unknown) {
+export async function updateWebhook(deps: Deps<'webhooks' | 'secrets' | 'config' | 'now'>, team: string, id: string, body: unknown) {
   const patch = parseBody(updateWebhookSchema, body);
   const previous = await requireWebhook(deps, team, id);
   const merged: Webhook = { ...previous, ...definedOnly(patch), updatedAt: deps.now().toISOString() };
@@ -97,18 +97,18 @@ export async function updateWebhook(deps: ServiceDeps, team: string, id: string,
 }
 
 /** `DELETE /teams/{team}/webhooks/{id}`: refused while an automation uses it. */
-export async function deleteWebhook(deps: ServiceDeps, team: string, id: string): Promise<void> {
+export async function deleteWebhook(deps: Deps<'webhooks' | 'automations'>, team: string, id: string): Promise<void> {
   const hook = await requireWebhook(deps, team, id);
-  if (await deps.automations.isWebhookInUse(team, id)) throw new ApiError('CONFLICT', `webhook ${hook.name} is used by an automation`);
+  if (await deps.automations.isWebhookInUse(team, id)) throw conflict(`webhook ${hook.name} is used by an automation`);
   await deps.webhooks.delete(hook);
 }
 
 /** `POST /teams/{team}/webhooks/{id}/test`: one signed POST, stored nowhere. */
-export async function testWebhook(deps: ServiceDeps, team: string, id: string, body: unknown) {
+export async function testWebhook(deps: Deps<'webhooks' | 'secrets' | 'sender' | 'config'>, team: string, id: string, body: unknown) {
   const { payload } = parseBody(testWebhookSchema, body);
   const hook = await requireWebhook(deps, team, id);
   const checked = validateTemplate(payload, { secretName: hook.secret, hasAccessToken: hook.accessToken !== null });
-  if (!checked.ok) throw new ApiError('VALIDATION_FAILED', checked.message, [{ field: 'payload', message: checked.message }]);
+  if (!checked.ok) throw new DomainError('invalid', checked.message, [{ field: 'payload', message: checked.message }]);
   try {
     const request = await prepareRequest(deps.secrets, hook, checked.template, sampleEvent(), newId('test'), deps.config.userAgent);
     const result = await deps.sender.send(request);

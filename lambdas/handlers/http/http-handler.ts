@@ -1,36 +1,36 @@
 /**
  * Builds a middy handler for a set of operations: parse and authorize the request (one
- * place, from the route table), run the operation, answer JSON. Errors become the api.md
+ * place, from the route table), run the operation, answer JSON. Refusals become the api.md
  * error shape; unexpected ones are logged (no bodies, no secrets) and answered with a
  * generic 500 that carries no stack trace (the registry retries a 5xx).
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ApiError } from '../../domain/errors';
-import type { ServiceDeps } from '../../domain/services/deps';
 import { logger } from '../../adapters/observability';
+import { HttpError, httpErrorOf } from './errors';
 import type { Operation } from './operations';
 import { parseApiRequest } from './request';
 import { errorResponse, internalErrorResponse, jsonResponse } from './responses';
 
 /** A Lambda handler serving `operations`, with dependencies made once per container. */
-export function httpHandler(operations: Record<string, Operation>, deps: () => ServiceDeps) {
+export function httpHandler<D>(operations: Readonly<Record<string, Operation<D>>>, deps: () => D) {
   const handle = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const started = performance.now();
     let operation = 'unknown';
     try {
       const request = parseApiRequest(event);
       operation = request.route.operation;
-      const run = operations[operation];
-      if (!run) throw new ApiError('NOT_FOUND', `no route ${event.httpMethod} ${event.path}`);
+      const run = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
+      if (!run) throw new HttpError('NOT_FOUND', `no route ${event.httpMethod} ${event.path}`);
       const result = await run(deps(), request);
       logger.info('request', { operation, team: request.team, status: result.status, ms: Math.round(performance.now() - started) });
       return jsonResponse(result.status, result.body);
     } catch (error) {
-      if (error instanceof ApiError) {
-        logger.info('request refused', { operation, status: error.status, code: error.code, ms: Math.round(performance.now() - started) });
-        return errorResponse(error);
+      const refusal = httpErrorOf(error);
+      if (refusal) {
+        logger.info('request refused', { operation, status: refusal.status, code: refusal.code, ms: Math.round(performance.now() - started) });
+        return errorResponse(refusal);
       }
       logger.error('request failed', { operation, error: describeError(error) });
       return internalErrorResponse();

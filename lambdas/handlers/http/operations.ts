@@ -1,15 +1,18 @@
 /**
  * Each route's operation (by the route table's `operation` name) → the service call and the
- * success status. The api and ingest handlers each serve the operations of their routes.
+ * success status. The api and ingest handlers each serve the operations of their routes; the
+ * compiler checks that each map has exactly the operations of its Lambda's routes, and that
+ * each Lambda's dependencies cover what its operations' services ask for.
  */
-import type { ServiceDeps } from '../../domain/services/deps';
+import type { Deps } from '../../domain/services/deps';
 import * as automations from '../../domain/services/automations';
 import * as deliveries from '../../domain/services/deliveries';
-import { reportEvent } from '../../domain/services/events';
+import { reportEvent, type ReportEventDeps } from '../../domain/services/events';
 import * as keys from '../../domain/services/keys';
 import * as secrets from '../../domain/services/secrets';
 import * as webhooks from '../../domain/services/webhooks';
 import type { ApiRequest } from './request';
+import type { OperationName } from './routes';
 
 /** An operation's result: status and JSON body (none for 204). */
 export interface OperationResult {
@@ -17,15 +20,18 @@ export interface OperationResult {
   body?: unknown;
 }
 
-/** One operation. */
-export type Operation = (deps: ServiceDeps, request: ApiRequest) => Promise<OperationResult>;
+/** One operation, over the dependencies `D` of its Lambda. */
+export type Operation<D> = (deps: D, request: ApiRequest) => Promise<OperationResult>;
+
+/** What the api Lambda is built with: every port its operations use. */
+export type ApiDeps = Deps<'keys' | 'webhooks' | 'automations' | 'secrets' | 'deliveries' | 'events' | 'queue' | 'sender' | 'config' | 'now'>;
 
 const ok = (body: unknown): OperationResult => ({ status: 200, body });
 const created = (body: unknown): OperationResult => ({ status: 201, body });
 const noContent: OperationResult = { status: 204 };
 
 /** Management operations (the `api` Lambda). */
-export const API_OPERATIONS: Record<string, Operation> = {
+export const API_OPERATIONS: Record<OperationName<'api'>, Operation<ApiDeps>> = {
   health: async () => ok({ status: 'ok' }),
 
   createKey: async (deps, { team, body }) => created(await keys.createKey(deps, team, body)),
@@ -58,7 +64,7 @@ export const API_OPERATIONS: Record<string, Operation> = {
 };
 
 /** Event reports (the `ingest` Lambda). */
-export const INGEST_OPERATIONS: Record<string, Operation> = {
+export const INGEST_OPERATIONS: Record<OperationName<'ingest'>, Operation<ReportEventDeps>> = {
   reportEvent: async (deps, { team, body }) => {
     const result = await reportEvent(deps, team, body);
     return { status: result.status, body: result.body };

@@ -5,42 +5,42 @@
  * enforced in one place and a new route cannot skip it.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { routeFor, type Role, type RouteDefinition } from '../../../lib/routes';
-import { ApiError } from '../../domain/errors';
+import type { Role } from '../../domain/types';
+import { routeFor, type Route } from './routes';
+import { HttpError } from './errors';
 import { TEAM_PATTERN } from '../../domain/schemas';
 
 /** Largest accepted body (api.md). Enforced here: API Gateway's own limit is 10 MB. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** Who is calling, as the authorizer established it. */
-export interface Caller {
-  keyId: string;
+interface Caller {
   team: string;
   role: Role;
 }
 
 /** A request that passed the checks. */
 export interface ApiRequest {
-  route: RouteDefinition;
+  route: Route;
   team: string;
   params: Record<string, string>;
   query: Record<string, string | undefined>;
   body: unknown;
-  caller: Caller | null;
 }
 
 function callerOf(event: APIGatewayProxyEvent): Caller | null {
   const context = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
   if (!context || typeof context.team !== 'string' || typeof context.role !== 'string') return null;
-  return { keyId: String(context.keyId ?? ''), team: context.team, role: context.role as Role };
+  return { team: context.team, role: context.role as Role };
 }
 
-function authorize(route: RouteDefinition, caller: Caller | null, team: string | undefined): void {
-  if (route.roles.length === 0) return;
-  if (!caller) throw new ApiError('UNAUTHENTICATED', 'missing or unknown API key');
+function authorize(route: Route, caller: Caller | null, team: string | undefined): void {
+  const roles: readonly Role[] = route.roles;
+  if (roles.length === 0) return;
+  if (!caller) throw new HttpError('UNAUTHENTICATED', 'missing or unknown API key');
   // Registry keys (team `*`) are valid for every team; any other key only for its own.
-  if (team !== undefined && caller.team !== '*' && caller.team !== team) throw new ApiError('FORBIDDEN', 'this key belongs to another team');
-  if (!route.roles.includes(caller.role)) throw new ApiError('FORBIDDEN', `this route needs the ${route.roles.join(' or ')} role`);
+  if (team !== undefined && caller.team !== '*' && caller.team !== team) throw new HttpError('FORBIDDEN', 'this key belongs to another team');
+  if (!roles.includes(caller.role)) throw new HttpError('FORBIDDEN', `this route needs the ${roles.join(' or ')} role`);
 }
 
 function header(event: APIGatewayProxyEvent, name: string): string | undefined {
@@ -49,37 +49,36 @@ function header(event: APIGatewayProxyEvent, name: string): string | undefined {
   return undefined;
 }
 
-function parseBody(route: RouteDefinition, event: APIGatewayProxyEvent): unknown {
+function parseBody(route: Route, event: APIGatewayProxyEvent): unknown {
   if (!event.body) return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-  if (raw.byteLength > MAX_BODY_BYTES) throw new ApiError('PAYLOAD_TOO_LARGE', `body is larger than ${MAX_BODY_BYTES} bytes`);
+  if (raw.byteLength > MAX_BODY_BYTES) throw new HttpError('PAYLOAD_TOO_LARGE', `body is larger than ${MAX_BODY_BYTES} bytes`);
   if (!route.hasBody) return undefined;
   const type = (header(event, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json' && !/^application\/[\w.+-]+\+json$/.test(type)) {
-    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
+    throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
   }
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new ApiError('INVALID_JSON', 'body is not valid JSON');
+    throw new HttpError('INVALID_JSON', 'body is not valid JSON');
   }
 }
 
-/** Checks an event against the route table; throws ApiError with the right status otherwise. */
+/** Checks an event against the route table; throws HttpError with the right status otherwise. */
 export function parseApiRequest(event: APIGatewayProxyEvent): ApiRequest {
   const route = routeFor(event.httpMethod, event.resource);
-  if (!route) throw new ApiError('NOT_FOUND', `no route ${event.httpMethod} ${event.path}`);
+  if (!route) throw new HttpError('NOT_FOUND', `no route ${event.httpMethod} ${event.path}`);
   const params = (event.pathParameters ?? {}) as Record<string, string>;
   const team = params.team;
   const caller = callerOf(event);
   authorize(route, caller, team);
-  if (team !== undefined && !TEAM_PATTERN.test(team)) throw new ApiError('VALIDATION_FAILED', 'team: must match ^[A-Za-z0-9_-]{1,64}$');
+  if (team !== undefined && !TEAM_PATTERN.test(team)) throw new HttpError('VALIDATION_FAILED', 'team: must match ^[A-Za-z0-9_-]{1,64}$');
   return {
     route,
     team: team ?? '',
     params,
     query: (event.queryStringParameters ?? {}) as Record<string, string | undefined>,
     body: parseBody(route, event),
-    caller,
   };
 }

@@ -1,6 +1,6 @@
 /** API Gateway proxy responses in the api.md shapes. */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ApiError } from '../../domain/errors';
+import { HttpError } from './errors';
 
 const HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
 
@@ -10,13 +10,13 @@ export function jsonResponse(statusCode: number, body?: unknown): APIGatewayProx
   return { statusCode, headers: HEADERS, body: JSON.stringify(body) };
 }
 
-/** The `{"error": {...}}` answer for an ApiError. */
-export function errorResponse(error: ApiError): APIGatewayProxyResult {
+/** The `{"error": {...}}` answer. */
+export function errorResponse(error: HttpError): APIGatewayProxyResult {
   // `details` is always there (empty when there is nothing more to say): one shape for every error.
   return jsonResponse(error.status, { error: { code: error.code, message: error.message, details: error.details } });
 }
 
 /** The answer to anything unexpected: generic on purpose, so nothing internal leaks. */
 export function internalErrorResponse(): APIGatewayProxyResult {
-  return errorResponse(new ApiError('INTERNAL', 'internal error; the request may be retried'));
+  return errorResponse(new HttpError('INTERNAL', 'internal error; the request may be retried'));
 }

@@ -1,30 +1,23 @@
 /**
- * In-memory implementations of the ports (lambdas/domain/ports.ts) for unit tests of the
- * services and handlers: stores that copy what they are given (as a database would), a queue
- * that records what was sent, a scripted sender that records every request, and a clock the
- * test moves by hand. Any store call can be made to fail for chosen ids.
+ * Unit-test dependencies: the shared in-memory adapter set (lambdas/adapters/memory/, the same
+ * one the contract suite checks against DynamoDB), with handles tests need on top — store
+ * calls made to fail for chosen ids, a record of claims, a queue that can fail once, a
+ * scripted sender that records every request, and a clock the test moves by hand.
  */
 import type { RuntimeConfig } from '../../../lambdas/domain/config';
-import type {
-  AutomationStore,
-  DeliveryMessage,
-  DeliveryQuery,
-  DeliveryQueue,
-  DeliveryStore,
-  EventRecord,
-  EventStore,
-  KeyStore,
-  OutgoingRequest,
-  SecretStore,
-  SendResult,
-  WebhookSender,
-  WebhookStore,
-} from '../../../lambdas/domain/ports';
-import type { ServiceDeps } from '../../../lambdas/domain/services/deps';
+import type { DeliveryMessage, OutgoingRequest, SendResult, WebhookSender } from '../../../lambdas/domain/ports';
+import type { Ports } from '../../../lambdas/domain/services/deps';
 import { sampleEvent as domainSampleEvent } from '../../../lambdas/domain/template';
-import type { ApiKeyRecord, Automation, Delivery, RegistryEvent, SecretInfo, Webhook } from '../../../lambdas/domain/types';
-
-const copy = <T>(value: T): T => structuredClone(value);
+import type { Delivery, RegistryEvent, Webhook } from '../../../lambdas/domain/types';
+import {
+  MemoryAutomationStore,
+  MemoryDeliveryStore,
+  MemoryEventStore,
+  MemoryKeyStore,
+  MemoryQueue,
+  MemorySecretStore,
+  MemoryWebhookStore,
+} from '../../../lambdas/adapters/memory';
 
 /** Thrown by a store call made to fail. */
 export class InjectedFailure extends Error {
@@ -34,142 +27,74 @@ export class InjectedFailure extends Error {
   }
 }
 
-/** Deliveries in a Map, with the same conditional-write rules as the DynamoDB adapter. */
-export class InMemoryDeliveryStore implements DeliveryStore {
-  readonly items = new Map<string, { delivery: Delivery; claimUntil?: string }>();
+/** The in-memory delivery store, with failures on demand and a record of claims. */
+export class TestDeliveryStore extends MemoryDeliveryStore {
   /** Ids whose `get` throws. */
   readonly failGet = new Set<string>();
   /** Ids whose `saveAttemptResult` throws. */
   readonly failSave = new Set<string>();
+  /** Ids whose `createIfAbsent` throws. */
+  readonly failCreate = new Set<string>();
   /** Every successful claim, in order. */
-  readonly claims: Array<{ id: string; attempt: number; until: string }> = [];
+  readonly claims: Array<{ id: string; attempt: number; until: Date }> = [];
 
-  async get(id: string) {
+  override async get(id: string) {
     if (this.failGet.has(id)) throw new InjectedFailure(`get ${id}`);
-    const item = this.items.get(id);
-    return item ? copy(item.delivery) : undefined;
+    return super.get(id);
   }
 
-  async createIfAbsent(delivery: Delivery) {
-    if (this.items.has(delivery.id)) return false;
-    this.items.set(delivery.id, { delivery: copy(delivery) });
-    return true;
+  override async createIfAbsent(delivery: Delivery) {
+    if (this.failCreate.has(delivery.id)) throw new InjectedFailure(`create ${delivery.id}`);
+    return super.createIfAbsent(delivery);
   }
 
-  async claimAttempt(id: string, expectedAttemptCount: number, now: string, until: string) {
-    const item = this.items.get(id);
-    if (!item || item.delivery.attemptCount !== expectedAttemptCount) return false;
-    if (item.delivery.status !== 'pending' && item.delivery.status !== 'retrying') return false;
-    if (item.claimUntil !== undefined && !(item.claimUntil < now)) return false;
-    item.claimUntil = until;
-    this.claims.push({ id, attempt: expectedAttemptCount + 1, until });
-    return true;
-  }
-
-  async saveAttemptResult(delivery: Delivery, expectedAttemptCount: number) {
+  override async saveAttemptResult(delivery: Delivery, expectedAttemptCount: number) {
     if (this.failSave.has(delivery.id)) throw new InjectedFailure(`save ${delivery.id}`);
-    const item = this.items.get(delivery.id);
-    if (!item || item.delivery.attemptCount !== expectedAttemptCount) return false;
-    this.items.set(delivery.id, { delivery: copy(delivery) });
-    return true;
+    return super.saveAttemptResult(delivery, expectedAttemptCount);
   }
 
-  async startNewRound(delivery: Delivery, expectedAttemptCount: number) {
-    const item = this.items.get(delivery.id);
-    if (!item || item.delivery.attemptCount !== expectedAttemptCount) return false;
-    this.items.set(delivery.id, { delivery: copy(delivery) });
-    return true;
-  }
-
-  async list(query: DeliveryQuery) {
-    const all = [...this.items.values()]
-      .map(({ delivery }) => delivery)
-      .filter((d) => d.team === query.team)
-      .filter((d) => (['automationId', 'webhookId', 'eventId', 'status'] as const).every((f) => query[f] === undefined || d[f] === query[f]))
-      .sort((a, b) => `${b.createdAt}#${b.id}`.localeCompare(`${a.createdAt}#${a.id}`));
-    const start = query.cursor === undefined ? 0 : all.findIndex((d) => d.id === query.cursor) + 1;
-    const items = all.slice(start, start + query.limit);
-    const more = start + query.limit < all.length;
-    return { items: copy(items), nextCursor: more ? items[items.length - 1].id : null };
-  }
-
-  async findDue(dueBefore: string, limit: number) {
-    return [...this.items.values()]
-      .map(({ delivery }) => delivery)
-      .filter((d) => (d.status === 'pending' || d.status === 'retrying') && d.nextAttemptAt !== null && d.nextAttemptAt <= dueBefore)
-      .sort((a, b) => a.nextAttemptAt!.localeCompare(b.nextAttemptAt!))
-      .slice(0, limit)
-      .map((d) => ({ id: d.id, attemptCount: d.attemptCount, dueAt: d.nextAttemptAt! }));
+  override async claimAttempt(id: string, expectedAttemptCount: number, now: Date, until: Date) {
+    const claimed = await super.claimAttempt(id, expectedAttemptCount, now, until);
+    if (claimed) this.claims.push({ id, attempt: expectedAttemptCount + 1, until });
+    return claimed;
   }
 
   /** The stored delivery (a copy), or throws. */
   stored(id: string): Delivery {
-    const item = this.items.get(id);
-    if (!item) throw new Error(`no delivery ${id}`);
-    return copy(item.delivery);
+    const entry = this.entries.get(id);
+    if (!entry) throw new Error(`no delivery ${id}`);
+    return structuredClone(entry.delivery);
+  }
+
+  /** How many deliveries are stored. */
+  get size(): number {
+    return this.entries.size;
   }
 }
 
-/** Webhooks in a Map (no name-uniqueness rules: tests here do not need them). */
-export class InMemoryWebhookStore implements WebhookStore {
-  readonly items = new Map<string, Webhook>();
-  async get(team: string, id: string) {
-    const hook = this.items.get(id);
-    return hook && hook.team === team ? copy(hook) : undefined;
-  }
-  async list(team: string) {
-    return [...this.items.values()].filter((hook) => hook.team === team).map(copy);
-  }
-  async create(webhook: Webhook) {
-    this.items.set(webhook.id, copy(webhook));
-  }
-  async update(_previous: Webhook, next: Webhook) {
-    this.items.set(next.id, copy(next));
-  }
-  async delete(webhook: Webhook) {
-    this.items.delete(webhook.id);
-  }
-}
-
-/** Secret values by `team/name`. */
-export class InMemorySecretStore implements SecretStore {
-  readonly values = new Map<string, { value: string; info: SecretInfo }>();
-  async put(team: string, name: string, value: string) {
-    const key = `${team}/${name}`;
-    const now = new Date().toISOString();
-    const earlier = this.values.get(key);
-    const info = { name, createdAt: earlier?.info.createdAt ?? now, updatedAt: now };
-    this.values.set(key, { value, info });
-    return { created: earlier === undefined, info };
-  }
-  async list(team: string) {
-    return [...this.values.entries()].filter(([key]) => key.startsWith(`${team}/`)).map(([, { info }]) => info);
-  }
-  async exists(team: string, name: string) {
-    return this.values.has(`${team}/${name}`);
-  }
-  async getValue(team: string, name: string) {
-    return this.values.get(`${team}/${name}`)?.value;
-  }
-  async delete(team: string, name: string) {
-    return this.values.delete(`${team}/${name}`);
-  }
-}
-
-/** Records every message sent; `failNext` makes the next send throw. */
-export class InMemoryQueue implements DeliveryQueue {
-  readonly sent: DeliveryMessage[] = [];
+/** The in-memory queue; `failNext` makes the next send throw. */
+export class TestQueue extends MemoryQueue {
   failNext = false;
-  async send(messages: readonly DeliveryMessage[]) {
+
+  override async send(messages: readonly DeliveryMessage[]) {
     if (this.failNext) {
       this.failNext = false;
       throw new InjectedFailure('queue send');
     }
-    this.sent.push(...messages.map(copy));
+    return super.send(messages);
   }
-  /** Takes (and forgets) everything sent so far. */
-  drain(): DeliveryMessage[] {
-    return this.sent.splice(0, this.sent.length);
+}
+
+/** The in-memory event store; `failNextPut` makes the next putIfAbsent throw. */
+export class TestEventStore extends MemoryEventStore {
+  failNextPut = false;
+
+  override async putIfAbsent(...args: Parameters<MemoryEventStore['putIfAbsent']>) {
+    if (this.failNextPut) {
+      this.failNextPut = false;
+      throw new InjectedFailure('event put');
+    }
+    return super.putIfAbsent(...args);
   }
 }
 
@@ -184,7 +109,7 @@ export class FakeSender implements WebhookSender {
   private held: Array<() => void> | null = null;
 
   async send(request: OutgoingRequest): Promise<SendResult> {
-    this.requests.push(copy(request));
+    this.requests.push(structuredClone(request));
     if (this.held) await new Promise<void>((resolve) => this.held!.push(resolve));
     const answer = this.script.shift() ?? this.fallback;
     const ok = answer.ok ?? (answer.status !== null && answer.status >= 200 && answer.status < 300);
@@ -211,56 +136,6 @@ export class FakeSender implements WebhookSender {
   }
 }
 
-class UnusedKeyStore implements KeyStore {
-  async findByHash(): Promise<ApiKeyRecord | undefined> {
-    return undefined;
-  }
-  async create() {}
-  async listByTeam() {
-    return [];
-  }
-  async delete() {
-    return false;
-  }
-}
-
-class InMemoryAutomationStore implements AutomationStore {
-  readonly items = new Map<string, Automation>();
-  async get(team: string, id: string) {
-    const found = this.items.get(id);
-    return found && found.team === team ? copy(found) : undefined;
-  }
-  async list(team: string) {
-    return [...this.items.values()].filter((a) => a.team === team).map(copy);
-  }
-  async put(automation: Automation) {
-    this.items.set(automation.id, copy(automation));
-  }
-  async delete(_team: string, id: string) {
-    return this.items.delete(id);
-  }
-  async findByIndexKeys() {
-    return [...this.items.values()].map(copy);
-  }
-  async isWebhookInUse(team: string, webhookId: string) {
-    return [...this.items.values()].some((a) => a.team === team && a.action.webhookId === webhookId);
-  }
-}
-
-class InMemoryEventStore implements EventStore {
-  readonly items = new Map<string, EventRecord>();
-  async get(team: string, eventId: string) {
-    return this.items.get(`${team}/${eventId}`);
-  }
-  async putIfAbsent(record: EventRecord) {
-    const key = `${record.team}/${record.eventId}`;
-    const earlier = this.items.get(key);
-    if (earlier) return earlier;
-    this.items.set(key, record);
-    return record;
-  }
-}
-
 /** A settable clock. */
 export class Clock {
   constructor(public ms: number = Date.parse('2025-01-01T00:00:00.000Z')) {}
@@ -270,12 +145,15 @@ export class Clock {
   }
 }
 
-/** The whole set, with handles on each fake. */
-export interface InMemoryDeps extends ServiceDeps {
-  deliveries: InMemoryDeliveryStore;
-  webhooks: InMemoryWebhookStore;
-  secrets: InMemorySecretStore;
-  queue: InMemoryQueue;
+/** Every port, in memory, with handles on each. */
+export interface InMemoryDeps extends Ports {
+  keys: MemoryKeyStore;
+  webhooks: MemoryWebhookStore;
+  automations: MemoryAutomationStore;
+  deliveries: TestDeliveryStore;
+  events: TestEventStore;
+  secrets: MemorySecretStore;
+  queue: TestQueue;
   sender: FakeSender;
   clock: Clock;
 }
@@ -284,13 +162,13 @@ export interface InMemoryDeps extends ServiceDeps {
 export function inMemoryDeps(config: Partial<RuntimeConfig> = {}): InMemoryDeps {
   const clock = new Clock();
   return {
-    keys: new UnusedKeyStore(),
-    webhooks: new InMemoryWebhookStore(),
-    automations: new InMemoryAutomationStore(),
-    secrets: new InMemorySecretStore(),
-    deliveries: new InMemoryDeliveryStore(),
-    events: new InMemoryEventStore(),
-    queue: new InMemoryQueue(),
+    keys: new MemoryKeyStore(),
+    webhooks: new MemoryWebhookStore(),
+    automations: new MemoryAutomationStore(),
+    secrets: new MemorySecretStore(clock.now),
+    deliveries: new TestDeliveryStore(),
+    events: new TestEventStore(),
+    queue: new TestQueue(),
     sender: new FakeSender(),
     config: {
       secretPrefix: 'registry-webhooks',
@@ -312,15 +190,24 @@ export function sampleEvent(id = 'evt-1'): RegistryEvent {
   return { ...sample, id, artifact: { ...sample.artifact, version: 'wandb-artifact://_id/abc', metadata: { accuracy: 0.93 } } };
 }
 
-/** Adds a webhook (with a signing secret) and a pending delivery to it; returns the delivery. */
-export async function seedDelivery(deps: InMemoryDeps, id = 'dlv_1', overrides: Partial<Delivery> = {}): Promise<Delivery> {
+/** Adds the team's webhook `wh_1` (signed with secret HMAC_KEY) unless it exists; returns it. */
+export async function seedWebhook(deps: InMemoryDeps, overrides: Partial<Webhook> = {}): Promise<Webhook> {
+  const existing = await deps.webhooks.get('demo', overrides.id ?? 'wh_1');
+  if (existing) return existing;
   const at = deps.now().toISOString();
-  if (!(await deps.webhooks.get('demo', 'wh_1'))) {
-    await deps.secrets.put('demo', 'HMAC_KEY', 'signing-secret-value');
-    await deps.webhooks.create({
-      id: 'wh_1', team: 'demo', name: 'hook', url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, createdAt: at, updatedAt: at,
-    });
-  }
+  await deps.secrets.put('demo', 'HMAC_KEY', 'signing-secret-value');
+  const hook: Webhook = {
+    id: 'wh_1', team: 'demo', name: 'hook', url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, createdAt: at, updatedAt: at,
+    ...overrides,
+  };
+  await deps.webhooks.create(hook);
+  return hook;
+}
+
+/** Adds a webhook (with a signing secret), an event record and a pending delivery to it; returns the delivery. */
+export async function seedDelivery(deps: InMemoryDeps, id = 'dlv_1', overrides: Partial<Delivery> = {}): Promise<Delivery> {
+  await seedWebhook(deps);
+  const at = deps.now().toISOString();
   const delivery: Delivery = {
     id,
     team: 'demo',
@@ -329,17 +216,16 @@ export async function seedDelivery(deps: InMemoryDeps, id = 'dlv_1', overrides: 
     webhookId: 'wh_1',
     url: 'https://hooks.example.com/in',
     status: 'pending',
-    payload: '{"event":"LINK_ARTIFACT"}',
     attempts: [],
     attemptCount: 0,
     roundAttempts: 0,
     nextAttemptAt: at,
     createdAt: at,
     updatedAt: at,
-    event: sampleEvent(),
     template: { event: '${event_type}', version: '${artifact_version_string}' },
     ...overrides,
   };
+  await deps.events.putIfAbsent({ team: delivery.team, eventId: delivery.eventId, event: sampleEvent(delivery.eventId), deliveries: [], createdAt: at });
   await deps.deliveries.createIfAbsent(delivery);
   return delivery;
 }

@@ -1,14 +1,13 @@
 /**
- * The largest delivery record the limits allow still fits in DynamoDB's 400 KB item (lambdas/
- * domain/delivery-size.ts): the biggest event the schema accepts, a payload at the ingest
- * limit, a template at the configuration limit and attempts with the largest bodies a sender
- * can return. Sizes follow DynamoDB's rules (strings as UTF-8 bytes, attribute names count),
- * for the item as delivery-store.ts writes it (event and template as JSON text).
+ * The largest delivery item the limits allow still fits in DynamoDB's 400 KB item
+ * (lambdas/adapters/dynamo/delivery-item-size.ts): a template at the configuration limit, the
+ * longest ids and URL, and attempts with the largest bodies a sender can return. Sizes follow
+ * DynamoDB's rules (strings as UTF-8 bytes, attribute names count), for the item as
+ * delivery-store.ts writes it (template as JSON text). The event is not in the item: it is
+ * stored once, with the event's record.
  */
-import { ATTEMPTS_THAT_ALWAYS_FIT, fitDeliveryItem } from '../../lambdas/domain/delivery-size';
-import { MAX_METADATA_BYTES, eventSchema, parseBody } from '../../lambdas/domain/schemas';
+import { ATTEMPTS_THAT_ALWAYS_FIT, ITEM_BUDGET_BYTES, MAX_STORED_ATTEMPTS, fitDeliveryItem } from '../../lambdas/adapters/dynamo/delivery-item-size';
 import { MAX_TEMPLATE_BYTES } from '../../lambdas/domain/services/automations';
-import { MAX_PAYLOAD_BYTES } from '../../lambdas/domain/services/events';
 import type { Attempt, Delivery } from '../../lambdas/domain/types';
 
 const DYNAMODB_ITEM_LIMIT = 400 * 1024;
@@ -28,39 +27,22 @@ function itemSize(item: Record<string, unknown>): number {
     .reduce((sum, [name, value]) => sum + Buffer.byteLength(name, 'utf8') + valueSize(value), 0);
 }
 
-/** The item as DynamoDeliveryStore writes it (toItem), while the delivery is still open. */
+/** The item as DynamoDeliveryStore writes it (toItem and the update), while the delivery is still open. */
 function storedItem(delivery: Delivery): Record<string, unknown> {
-  const { event, template, ...rest } = delivery;
+  const { template, ...rest } = delivery;
   return {
     ...rest,
     createdSk: `${delivery.createdAt}#${delivery.id}`,
-    eventJson: JSON.stringify(event),
     templateJson: template === undefined ? undefined : JSON.stringify(template),
     expiresAt: 1_900_000_000,
     dueShard: 'DUE#3',
     dueAt: delivery.nextAttemptAt,
-    claimUntil: '2025-01-01T00:00:25.000Z',
+    claimUntil: 1_735_689_625_000,
   };
 }
 
 /** A string of `bytes` bytes of JSON text once JSON-escaped (control characters: 6 bytes each). */
 const escaped = (bytes: number) => '\u0001'.repeat(Math.floor(bytes / 6)) + 'x'.repeat(bytes % 6);
-
-/** The largest event eventSchema accepts: every text field at its limit, in its costliest spelling. */
-function largestEvent() {
-  const frame = Buffer.byteLength(JSON.stringify({ k: '' }));
-  const metadata = { k: escaped(MAX_METADATA_BYTES - frame) };
-  expect(Buffer.byteLength(JSON.stringify(metadata))).toBe(MAX_METADATA_BYTES);
-  const text = (length: number) => '\u0001'.repeat(length);
-  const event = parseBody(eventSchema, {
-    id: text(128), type: 'ADD_ARTIFACT_TAG', author: text(256), entity: text(256), project: text(256),
-    artifact: { collection: text(256), version: text(1024), versionString: text(1024), metadata },
-    alias: text(256), tag: text(256),
-  });
-  // One byte more of metadata is refused.
-  expect(() => parseBody(eventSchema, { ...event, artifact: { ...event.artifact, metadata: { k: `${metadata.k}x` } } })).toThrow(/artifact\.metadata: must be at most 65536 bytes of JSON/);
-  return event;
-}
 
 function attempt(number: number, responseBody: string): Attempt {
   return { number, at: '2025-01-01T00:00:00.000Z', status: 500, durationMs: 14999, error: `HTTP 500 ${'e'.repeat(300)}`, responseBody };
@@ -70,14 +52,11 @@ function worstDelivery(attempts: Attempt[]): Delivery {
   const at = '2025-01-01T00:00:00.000Z';
   const template = { t: escaped(MAX_TEMPLATE_BYTES - Buffer.byteLength(JSON.stringify({ t: '' }))) };
   expect(Buffer.byteLength(JSON.stringify(template))).toBe(MAX_TEMPLATE_BYTES);
-  // A payload at the limit, and as hard on the JSON measure as it gets (every character escaped again).
-  const payload = `"${'\\'.repeat(MAX_PAYLOAD_BYTES - 2)}"`;
-  expect(Buffer.byteLength(payload)).toBe(MAX_PAYLOAD_BYTES);
   return {
     id: `dlv_${'f'.repeat(32)}`, team: 't'.repeat(64), eventId: 'e'.repeat(128), automationId: `au_${'a'.repeat(32)}`, webhookId: `wh_${'w'.repeat(32)}`,
-    url: `https://${'\u00e9'.repeat(60)}.example.com/${'\u00e9'.repeat(1960)}`, status: 'retrying', payload, attempts,
+    url: `https://${'\u00e9'.repeat(60)}.example.com/${'\u00e9'.repeat(1960)}`, status: 'retrying', attempts,
     attemptCount: attempts.length, roundAttempts: attempts.length, nextAttemptAt: at, createdAt: at, updatedAt: at,
-    event: largestEvent(), template,
+    template,
   };
 }
 
@@ -95,10 +74,10 @@ test.each([
 
 test('a record with small parts keeps up to 50 attempts', () => {
   const at = '2025-01-01T00:00:00.000Z';
-  const small = { ...worstDelivery([]), payload: '{}', template: undefined, event: { ...largestEvent(), artifact: { collection: 'm', version: '', versionString: '', metadata: {} } } };
+  const small = { ...worstDelivery([]), template: undefined };
   const attempts = Array.from({ length: 60 }, (_, index) => ({ ...attempt(index + 1, 'ok'), at }));
   const fitted = fitDeliveryItem({ ...small, attempts });
-  expect(fitted.attempts.map((a) => a.number)).toEqual(attempts.slice(-50).map((a) => a.number));
+  expect(fitted.attempts.map((a: Attempt) => a.number)).toEqual(attempts.slice(-50).map((a) => a.number));
   expect(itemSize(storedItem(fitted))).toBeLessThan(DYNAMODB_ITEM_LIMIT);
 });
 
@@ -110,4 +89,20 @@ test.each([
   const delivery = worstDelivery(attempts);
   expect(fitDeliveryItem(delivery)).toBe(delivery);
   expect(itemSize(storedItem(delivery))).toBeLessThan(DYNAMODB_ITEM_LIMIT);
+});
+
+test('many rounds of attempts with large answers keep the record under the budget; the newest attempts stay whole', () => {
+  const body = (n: number) => `${n}:`.padEnd(8192, 'x');
+  let delivery = worstDelivery([]);
+  // Each save keeps what the previous one stored and adds one attempt, as the worker does.
+  for (let number = 1; number <= 120; number++) {
+    delivery = fitDeliveryItem({ ...delivery, attempts: [...delivery.attempts, attempt(number, body(number))], attemptCount: number });
+  }
+  expect(Buffer.byteLength(JSON.stringify(delivery))).toBeLessThanOrEqual(ITEM_BUDGET_BYTES);
+  expect(delivery.attempts.length).toBeLessThanOrEqual(MAX_STORED_ATTEMPTS);
+  expect(delivery.attempts.at(-1)).toEqual(attempt(120, body(120)));
+  // Numbers stay in order, newest kept, none missing in between.
+  const numbers = delivery.attempts.map((a) => a.number);
+  expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+  expect(numbers[numbers.length - 1] - numbers[0]).toBe(numbers.length - 1);
 });

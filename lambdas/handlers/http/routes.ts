@@ -1,18 +1,17 @@
 /**
- * The one route table. The CDK stack builds API Gateway resources and methods from it, the
- * local runner dispatches with it, and the api handler enforces team and role from it, so
- * the three cannot drift apart.
+ * The one route table. The CDK stack (lib/api.ts) builds API Gateway resources and methods
+ * from it, the local runner dispatches with it, and the api and ingest handlers enforce team
+ * and role from it and map each `operation` to its service call (operations.ts, checked by the
+ * compiler against this table), so none of them can drift apart.
  */
-
-/** A caller's role, carried by its API key. */
-export type Role = 'admin' | 'member' | 'registry';
+import type { Role } from '../../domain/types';
 
 /** Which Lambda serves a route. */
 export type RouteHandler = 'api' | 'ingest';
 
 /** One HTTP route of the public API. */
 export interface RouteDefinition {
-  /** Stable name, used as the OpenAPI operationId and in logs. */
+  /** Stable name, used as the OpenAPI operationId, in logs and as the key of its operation. */
   readonly operation: string;
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway resource path, with `{param}` placeholders. */
@@ -24,11 +23,14 @@ export interface RouteDefinition {
   readonly hasBody: boolean;
 }
 
-const READ: readonly Role[] = ['member', 'admin'];
-const WRITE: readonly Role[] = ['admin'];
+const READ = ['member', 'admin'] as const satisfies readonly Role[];
+const WRITE = ['admin'] as const satisfies readonly Role[];
 
-/** Every route of API v1. Add a route here and the stack, local mode and the auth tests pick it up. */
-export const ROUTES: readonly RouteDefinition[] = [
+/**
+ * Every route of API v1. Add a route here and the stack, local mode and the auth tests pick it
+ * up, and the compiler asks for its operation in operations.ts.
+ */
+export const ROUTES = [
   { operation: 'health', method: 'GET', path: '/health', handler: 'api', roles: [], hasBody: false },
 
   { operation: 'createKey', method: 'POST', path: '/teams/{team}/keys', handler: 'api', roles: WRITE, hasBody: true },
@@ -57,15 +59,21 @@ export const ROUTES: readonly RouteDefinition[] = [
   { operation: 'listDeliveries', method: 'GET', path: '/teams/{team}/deliveries', handler: 'api', roles: READ, hasBody: false },
   { operation: 'getDelivery', method: 'GET', path: '/teams/{team}/deliveries/{id}', handler: 'api', roles: READ, hasBody: false },
   { operation: 'redeliver', method: 'POST', path: '/teams/{team}/deliveries/{id}/redeliver', handler: 'api', roles: WRITE, hasBody: false },
-];
+] as const satisfies readonly RouteDefinition[];
+
+/** A route of the table. */
+export type Route = (typeof ROUTES)[number];
+
+/** The operation names of the routes one Lambda serves. */
+export type OperationName<H extends RouteHandler = RouteHandler> = Extract<Route, { handler: H }>['operation'];
 
 /** A route matched against a concrete request path. */
 export interface RouteMatch {
-  readonly route: RouteDefinition;
+  readonly route: Route;
   readonly pathParameters: Record<string, string>;
 }
 
-const compiled = ROUTES.map((route) => {
+const compiled = ROUTES.map((route: Route) => {
   const names: string[] = [];
   const pattern = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     names.push(name);
@@ -106,7 +114,7 @@ function decodeOrUndefined(segment: string): string | undefined {
   }
 }
 
-/** Finds the route definition for an API Gateway `resource` template and method. */
-export function routeFor(method: string, resource: string): RouteDefinition | undefined {
-  return ROUTES.find((route) => route.method === method && route.path === resource);
+/** Finds the route for an API Gateway `resource` template and method. */
+export function routeFor(method: string, resource: string): Route | undefined {
+  return ROUTES.find((route: Route) => route.method === method && route.path === resource);
 }

@@ -1,0 +1,29 @@
+/** Accepted events in a Map, by team and event id (the EventStore port's rules). */
+import type { EventRecord, EventStore } from '../../domain/ports';
+
+/** In-memory EventStore. Records are copied in and out, as a database would. */
+export class MemoryEventStore implements EventStore {
+  protected readonly records = new Map<string, EventRecord>();
+
+  async get(team: string, eventId: string) {
+    const record = this.records.get(`${team}\u0000${eventId}`);
+    return record ? structuredClone(record) : undefined;
+  }
+
+  async getMany(team: string, eventIds: readonly string[]) {
+    const found = new Map<string, EventRecord>();
+    for (const eventId of eventIds) {
+      const record = await this.get(team, eventId);
+      if (record) found.set(eventId, record);
+    }
+    return found;
+  }
+
+  async putIfAbsent(record: EventRecord) {
+    const key = `${record.team}\u0000${record.eventId}`;
+    const earlier = this.records.get(key);
+    if (earlier) return structuredClone(earlier);
+    this.records.set(key, structuredClone(record));
+    return record;
+  }
+}

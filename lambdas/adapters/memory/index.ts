@@ -1,0 +1,25 @@
+/**
+ * The in-memory adapter set: every storage port in memory, with the same rules as the AWS
+ * adapters (the contract suite, test/integration/contract/, checks both against one set of
+ * tests). Unit tests and the benchmarks use it; no Lambda bundles it.
+ */
+import { MemoryAutomationStore, MemoryKeyStore, MemoryWebhookStore } from './config-stores';
+import { MemoryDeliveryStore } from './delivery-store';
+import { MemoryEventStore } from './event-store';
+import { MemoryQueue } from './queue';
+import { MemorySecretStore } from './secret-store';
+
+export { MemoryAutomationStore, MemoryDeliveryStore, MemoryEventStore, MemoryKeyStore, MemoryQueue, MemorySecretStore, MemoryWebhookStore };
+
+/** One of each store, sharing a clock. */
+export function memoryStores(now: () => Date = () => new Date()) {
+  return {
+    keys: new MemoryKeyStore(),
+    webhooks: new MemoryWebhookStore(),
+    automations: new MemoryAutomationStore(),
+    deliveries: new MemoryDeliveryStore(),
+    events: new MemoryEventStore(),
+    secrets: new MemorySecretStore(now),
+    queue: new MemoryQueue(),
+  };
+}

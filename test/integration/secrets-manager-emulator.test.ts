@@ -6,7 +6,6 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BatchGetSecretValueCommand,
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
@@ -14,10 +13,7 @@ import {
   ListSecretsCommand,
   type ListSecretsCommandInput,
   PutSecretValueCommand,
-  RestoreSecretCommand,
   SecretsManagerClient,
-  TagResourceCommand,
-  UntagResourceCommand,
   UpdateSecretCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
@@ -41,7 +37,9 @@ function clientFor(endpoint: string): SecretsManagerClient {
 }
 
 /** The SDK error a command fails with (name is the exception class the SDK picked). */
-async function errorOf(promise: Promise<unknown>): Promise<Error & { $fault?: string }> {
+async function errorOf(
+  promise: Promise<unknown>,
+): Promise<Error & { $fault?: string; $metadata?: { httpStatusCode?: number } }> {
   try {
     await promise;
   } catch (error) {
@@ -123,32 +121,57 @@ describe('secrets manager emulator', () => {
     expect(clash.name).toBe('ResourceExistsException');
   });
 
-  it('describes a secret, updates it, and tags and untags it', async () => {
-    await client.send(
+  it('describes a secret: description, tags and the versions of each staging label', async () => {
+    const created = await client.send(
       new CreateSecretCommand({
         Name: 'app/t1/tagged',
         SecretString: 'x',
         Description: 'd1',
-        Tags: [{ Key: 'team', Value: 't1' }],
+        Tags: [{ Key: 'team', Value: 't1' }, { Key: 'env' }],
       }),
     );
-    await client.send(new UpdateSecretCommand({ SecretId: 'app/t1/tagged', Description: 'd2' }));
-    await client.send(
-      new TagResourceCommand({
-        SecretId: 'app/t1/tagged',
-        Tags: [{ Key: 'env', Value: 'local' }, { Key: 'team', Value: 't1b' }],
-      }),
-    );
-    await client.send(new UntagResourceCommand({ SecretId: 'app/t1/tagged', TagKeys: ['env'] }));
+    const put = await client.send(new PutSecretValueCommand({ SecretId: 'app/t1/tagged', SecretString: 'y' }));
     const described = await client.send(new DescribeSecretCommand({ SecretId: 'app/t1/tagged' }));
     expect(described).toMatchObject({
       Name: 'app/t1/tagged',
-      Description: 'd2',
-      Tags: [{ Key: 'team', Value: 't1b' }],
+      Description: 'd1',
+      Tags: [{ Key: 'team', Value: 't1' }, { Key: 'env' }],
     });
     expect(described.CreatedDate).toBeInstanceOf(Date);
     expect(described.LastChangedDate!.getTime()).toBeGreaterThanOrEqual(described.CreatedDate!.getTime());
-    expect(Object.values(described.VersionIdsToStages ?? {})).toEqual([['AWSCURRENT']]);
+    expect(described.VersionIdsToStages).toEqual({
+      [created.VersionId!]: ['AWSPREVIOUS'],
+      [put.VersionId!]: ['AWSCURRENT'],
+    });
+  });
+
+  it('moves only the staging labels PutSecretValue names', async () => {
+    const created = await client.send(new CreateSecretCommand({ Name: 'app/t1/staged', SecretString: 'v1' }));
+    const pending = await client.send(
+      new PutSecretValueCommand({ SecretId: 'app/t1/staged', SecretString: 'v2', VersionStages: ['AWSPENDING'] }),
+    );
+    expect(pending.VersionStages).toEqual(['AWSPENDING']);
+    const current = await client.send(new GetSecretValueCommand({ SecretId: 'app/t1/staged' }));
+    expect(current).toMatchObject({ SecretString: 'v1', VersionId: created.VersionId });
+    const byStage = await client.send(
+      new GetSecretValueCommand({ SecretId: 'app/t1/staged', VersionStage: 'AWSPENDING' }),
+    );
+    expect(byStage.SecretString).toBe('v2');
+
+    const mismatch = await errorOf(
+      client.send(
+        new GetSecretValueCommand({ SecretId: 'app/t1/staged', VersionId: created.VersionId, VersionStage: 'AWSPENDING' }),
+      ),
+    );
+    expect(mismatch.name).toBe('InvalidRequestException');
+    const noPrevious = await errorOf(
+      client.send(new GetSecretValueCommand({ SecretId: 'app/t1/staged', VersionStage: 'AWSPREVIOUS' })),
+    );
+    expect(noPrevious.name).toBe('ResourceNotFoundException');
+    const noLabels = await errorOf(
+      client.send(new PutSecretValueCommand({ SecretId: 'app/t1/staged', SecretString: 'v3', VersionStages: [] })),
+    );
+    expect(noLabels.name).toBe('InvalidParameterException');
   });
 
   it('lists with a name prefix filter, tag filters and pagination', async () => {
@@ -193,7 +216,7 @@ describe('secrets manager emulator', () => {
     expect(bad.name).toBe('InvalidNextTokenException');
   });
 
-  it('deletes with a recovery window, hides, blocks and restores the secret', async () => {
+  it('deletes with a recovery window: hidden from lists, unreadable, still described', async () => {
     await client.send(new CreateSecretCommand({ Name: 'del/soft', SecretString: 'x' }));
     const deleted = await client.send(
       new DeleteSecretCommand({ SecretId: 'del/soft', RecoveryWindowInDays: 7 }),
@@ -214,12 +237,9 @@ describe('secrets manager emulator', () => {
       client.send(new CreateSecretCommand({ Name: 'del/soft', SecretString: 'y' })),
     );
     expect(recreate.name).toBe('InvalidRequestException');
+    // The secrets adapter reads DeletedDate to treat a console-scheduled deletion as gone.
     const described = await client.send(new DescribeSecretCommand({ SecretId: 'del/soft' }));
     expect(described.DeletedDate).toBeInstanceOf(Date);
-
-    await client.send(new RestoreSecretCommand({ SecretId: 'del/soft' }));
-    const restored = await client.send(new GetSecretValueCommand({ SecretId: 'del/soft' }));
-    expect(restored.SecretString).toBe('x');
   });
 
   it('force-deletes at once, and the name can be reused', async () => {
@@ -266,22 +286,14 @@ describe('secrets manager emulator', () => {
       'content-type': 'application/x-amz-json-1.1',
       authorization: 'AWS4-HMAC-SHA256 Credential=local/20240101/us-east-1/secretsmanager/aws4_request',
     };
-    const unknown = await fetch(emulator.endpoint, {
-      method: 'POST',
-      headers: { ...headers, 'x-amz-target': 'secretsmanager.RotateTheMoon' },
-      body: '{}',
-    });
-    expect(unknown.status).toBe(400);
-    expect(unknown.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
-    expect(unknown.headers.get('content-type')).toBe('application/x-amz-json-1.1');
-    expect(await unknown.json()).toMatchObject({ __type: 'UnknownOperationException' });
-
     const missing = await fetch(emulator.endpoint, {
       method: 'POST',
       headers: { ...headers, 'x-amz-target': 'secretsmanager.DescribeSecret' },
       body: JSON.stringify({ SecretId: 'nope' }),
     });
     expect(missing.status).toBe(400);
+    expect(missing.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
+    expect(missing.headers.get('content-type')).toBe('application/x-amz-json-1.1');
     expect(await missing.json()).toEqual({
       __type: 'ResourceNotFoundException',
       message: "Secrets Manager can't find the specified secret.",
@@ -302,32 +314,33 @@ describe('secrets manager emulator', () => {
     expect(unsigned.status).toBe(403);
   });
 
-  it('batch-gets by id list and by filter, reporting missing ids as errors', async () => {
-    const byIds = await client.send(
-      new BatchGetSecretValueCommand({ SecretIdList: ['list/p/0', 'list/p/1', 'nope'] }),
-    );
-    expect(byIds.SecretValues!.map((v) => [v.Name, v.SecretString])).toEqual([
-      ['list/p/0', 's0'],
-      ['list/p/1', 's1'],
-    ]);
-    expect(byIds.SecretValues![0].CreatedDate).toBeInstanceOf(Date);
-    expect(byIds.Errors).toEqual([
-      expect.objectContaining({ SecretId: 'nope', ErrorCode: 'ResourceNotFoundException' }),
-    ]);
+  it('answers an unsupported action with a 400 naming it, in the JSON protocol error shape', async () => {
+    const raw = await fetch(emulator.endpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        authorization: 'AWS4-HMAC-SHA256 Credential=local/20240101/us-east-1/secretsmanager/aws4_request',
+        'x-amz-target': 'secretsmanager.RotateSecret',
+      },
+      body: JSON.stringify({ SecretId: 'app/t1/a' }),
+    });
+    expect(raw.status).toBe(400);
+    expect(raw.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
+    expect(raw.headers.get('content-type')).toBe('application/x-amz-json-1.1');
+    expect(await raw.json()).toEqual({
+      __type: 'UnknownOperationException',
+      message: expect.stringMatching(/does not support RotateSecret; it supports CreateSecret, /),
+    });
 
-    const byFilter = await client.send(
-      new BatchGetSecretValueCommand({ Filters: [{ Key: 'name', Values: ['list/p/'] }], MaxResults: 3 }),
-    );
-    expect(byFilter.SecretValues!.map((v) => v.SecretString)).toEqual(['s0', 's1', 's2']);
-    const rest = await client.send(
-      new BatchGetSecretValueCommand({
-        Filters: [{ Key: 'name', Values: ['list/p/'] }],
-        MaxResults: 3,
-        NextToken: byFilter.NextToken,
-      }),
-    );
-    expect(rest.SecretValues!.map((v) => v.SecretString)).toEqual(['s3', 's4']);
-    expect(rest.NextToken).toBeUndefined();
+    // The real SDK surfaces it as a client error with that message, not a parse failure.
+    const sdk = await errorOf(client.send(new UpdateSecretCommand({ SecretId: 'app/t1/a', Description: 'x' })));
+    expect(sdk.name).toBe('UnknownOperationException');
+    expect(sdk.$fault).toBe('client');
+    expect(sdk.$metadata?.httpStatusCode).toBe(400);
+    expect(sdk.message).toMatch(/does not support UpdateSecret/);
+    // Nothing changed, and the emulator still serves.
+    const after = await client.send(new DescribeSecretCommand({ SecretId: 'app/t1/a' }));
+    expect(after.Description).toBe('first');
   });
 
   it('serves Powertools SecretsProvider', async () => {
@@ -359,10 +372,11 @@ describe('secrets manager emulator', () => {
       new GetSecretValueCommand({ SecretId: 'app/t1/a', VersionStage: 'AWSPREVIOUS' }),
     );
     expect(previous.SecretString).toBe('v1');
+    // The scheduled deletion survived too: the name is still taken until it becomes final.
     const soft = await errorOf(
       client.send(new CreateSecretCommand({ Name: 'del/soft', SecretString: 'z' })),
     );
-    expect(soft.name).toBe('ResourceExistsException');
+    expect(soft.name).toBe('InvalidRequestException');
     expect((await stat(dataFile)).mode & 0o777).toBe(0o600);
   });
 });

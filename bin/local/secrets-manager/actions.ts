@@ -1,25 +1,14 @@
 /**
  * The Secrets Manager emulator's action table: which `X-Amz-Target` actions it supports
- * and the handler of each. The HTTP layer answers any other action with
- * `UnknownOperationException` before reading the body.
+ * and the handler of each. It holds only the calls something in this project makes: the
+ * secrets adapter (`lambdas/adapters/secret-store.ts`), Powertools' SecretsProvider
+ * (GetSecretValue) and the README's "console" recipe. The HTTP layer answers any other
+ * action with `UnknownOperationException` before reading the body.
  */
 import type { Body } from './params';
-import {
-  batchGetSecretValue,
-  describeSecret,
-  getSecretValue,
-  listSecrets,
-} from './read-actions';
+import { describeSecret, getSecretValue, listSecrets } from './read-actions';
 import type { SecretStore } from './store';
-import {
-  createSecret,
-  deleteSecret,
-  putSecretValue,
-  restoreSecret,
-  tagResource,
-  untagResource,
-  updateSecret,
-} from './write-actions';
+import { createSecret, deleteSecret, putSecretValue } from './write-actions';
 
 /** Handles one action: reads the body, works on the store at time now, returns the output. */
 type Action = (store: SecretStore, body: Body, now: number) => object;
@@ -29,12 +18,7 @@ export const ACTIONS: ReadonlyMap<string, Action> = new Map<string, Action>([
   ['CreateSecret', createSecret],
   ['GetSecretValue', getSecretValue],
   ['PutSecretValue', putSecretValue],
-  ['UpdateSecret', updateSecret],
   ['DescribeSecret', describeSecret],
   ['ListSecrets', listSecrets],
   ['DeleteSecret', deleteSecret],
-  ['RestoreSecret', restoreSecret],
-  ['TagResource', tagResource],
-  ['UntagResource', untagResource],
-  ['BatchGetSecretValue', batchGetSecretValue],
 ]);

@@ -1,6 +1,6 @@
 /**
- * Choosing and paging secrets for ListSecrets and BatchGetSecretValue in the Secrets
- * Manager emulator: the service's filter semantics, its sort orders, and NextToken paging.
+ * Choosing and paging secrets for ListSecrets in the Secrets Manager emulator: the
+ * service's filter semantics, its sort orders, and NextToken paging.
  * The token is a cursor (the position after a page's last item), not an offset, so paging
  * stays exact when secrets are added or deleted between pages.
  */

@@ -90,28 +90,41 @@ export function secretValue(body: Body): SecretValue | undefined {
   return undefined;
 }
 
-/** A Tags field; absent means no tags. `aws:` keys are reserved, as in the service. */
+/**
+ * The VersionStages field of PutSecretValue: 1 to 20 labels, as in the service (an empty
+ * list would make an unlabelled version, which the service treats as deprecated).
+ */
+export function versionStages(body: Body): string[] | undefined {
+  if (body.VersionStages === undefined || body.VersionStages === null) return undefined;
+  const stages = stringList(body.VersionStages, 'VersionStages');
+  if (stages.length < 1 || stages.length > 20 || stages.some((s) => !s || s.length > 256)) {
+    throw invalidParam('VersionStages needs 1 to 20 labels of 1 to 256 characters.');
+  }
+  return stages;
+}
+
+/**
+ * A Tags field; absent means no tags. As in the service, `aws:` keys are reserved and a
+ * secret has at most 50 tags; a repeated key keeps its last value.
+ */
 export function parseTags(value: unknown): Tag[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw invalidParam('Tags must be a list.');
-  return value.map((tag: unknown) => {
-    const { Key, Value } = (tag ?? {}) as Record<string, unknown>;
-    if (typeof Key !== 'string' || Key.length < 1 || Key.length > 128) {
-      throw invalidParam('A tag Key must be 1 to 128 characters.');
-    }
-    if (Key.startsWith('aws:')) throw invalidParam('Tag keys starting with aws: are reserved.');
-    if (Value === undefined || Value === null) return { Key };
-    if (typeof Value !== 'string' || Value.length > 256) {
-      throw invalidParam('A tag Value must be a string of at most 256 characters.');
-    }
-    return { Key, Value };
-  });
-}
-
-/** Adds or replaces tags by key; the service caps a secret at 50 tags. */
-export function mergeTags(existing: Tag[], added: Tag[]): Tag[] {
-  const byKey = new Map(existing.map((tag) => [tag.Key, tag]));
-  for (const tag of added) byKey.set(tag.Key, tag);
+  const byKey = new Map<string, Tag>();
+  for (const tag of value.map(parseTag)) byKey.set(tag.Key, tag);
   if (byKey.size > 50) throw invalidParam('A secret can have at most 50 tags.');
   return [...byKey.values()];
+}
+
+function parseTag(tag: unknown): Tag {
+  const { Key, Value } = (tag ?? {}) as Record<string, unknown>;
+  if (typeof Key !== 'string' || Key.length < 1 || Key.length > 128) {
+    throw invalidParam('A tag Key must be 1 to 128 characters.');
+  }
+  if (Key.startsWith('aws:')) throw invalidParam('Tag keys starting with aws: are reserved.');
+  if (Value === undefined || Value === null) return { Key };
+  if (typeof Value !== 'string' || Value.length > 256) {
+    throw invalidParam('A tag Value must be a string of at most 256 characters.');
+  }
+  return { Key, Value };
 }

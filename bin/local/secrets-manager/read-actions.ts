@@ -1,12 +1,11 @@
 /**
- * The Secrets Manager emulator's read actions: GetSecretValue, DescribeSecret, ListSecrets
- * and BatchGetSecretValue, with the response shapes they share. Reads change nothing but
- * the last-accessed day of the secrets whose values they return.
+ * The Secrets Manager emulator's read actions: GetSecretValue, DescribeSecret and
+ * ListSecrets. Reads change nothing but the last-accessed day of the secrets whose values
+ * they return.
  */
-import { ApiError, invalidParam } from './errors';
-import { matchesFilters, paginate, parseFilters, parseSort, type Sort } from './list';
-import type { StoredSecret, StoredVersion } from './model';
-import { type Body, optBool, optInt, optString, reqString, stringList } from './params';
+import { matchesFilters, paginate, parseFilters, parseSort } from './list';
+import type { StoredSecret } from './model';
+import { type Body, optBool, optInt, optString, reqString } from './params';
 import type { SecretStore } from './store';
 import { pickVersion } from './versions';
 
@@ -16,7 +15,15 @@ export function getSecretValue(store: SecretStore, body: Body, now: number): obj
   const versionId = optString(body, 'VersionId');
   const version = pickVersion(secret, versionId, optString(body, 'VersionStage'));
   store.touch(secret, now);
-  return valueEntry(secret, version);
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    VersionId: version.versionId,
+    ...(version.secretString !== undefined && { SecretString: version.secretString }),
+    ...(version.secretBinary !== undefined && { SecretBinary: version.secretBinary }),
+    VersionStages: version.stages,
+    CreatedDate: version.createdDate,
+  };
 }
 
 /** DescribeSecret: a secret's metadata, also while it is scheduled for deletion. */
@@ -36,6 +43,7 @@ export function listSecrets(store: SecretStore, body: Body): object {
   const { page, nextToken } = paginate(candidates, parseSort(body), maxResults, token);
   return {
     SecretList: page.map((secret) => {
+      // The service names the same map differently in ListSecrets than in DescribeSecret.
       const { VersionIdsToStages, ...entry } = describe(secret);
       return { ...entry, SecretVersionsToStages: VersionIdsToStages };
     }),
@@ -43,62 +51,8 @@ export function listSecrets(store: SecretStore, body: Body): object {
   };
 }
 
-/**
- * BatchGetSecretValue: current values by an id list (up to 20) or by filters (paged); a
- * secret that can't be read becomes an entry of Errors instead of failing the call.
- */
-export function batchGetSecretValue(store: SecretStore, body: Body, now: number): object {
-  const hasIds = body.SecretIdList !== undefined && body.SecretIdList !== null;
-  const hasFilters = body.Filters !== undefined && body.Filters !== null;
-  if (hasIds === hasFilters) {
-    throw invalidParam('Specify either SecretIdList or Filters, but not both.');
-  }
-  const values: object[] = [];
-  const errors: object[] = [];
-  const fetch = (id: string, secret?: StoredSecret) => {
-    try {
-      const found = secret ?? store.live(id);
-      values.push(valueEntry(found, pickVersion(found, undefined, undefined)));
-      store.touch(found, now);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      errors.push({ SecretId: id, ErrorCode: error.type, Message: error.message });
-    }
-  };
-  if (hasIds) {
-    const ids = stringList(body.SecretIdList, 'SecretIdList');
-    if (ids.length < 1 || ids.length > 20) throw invalidParam('SecretIdList takes 1 to 20 ids.');
-    if (body.MaxResults !== undefined || body.NextToken !== undefined) {
-      throw invalidParam('MaxResults and NextToken apply only to Filters.');
-    }
-    for (const id of ids) fetch(id);
-    return { SecretValues: values, Errors: errors };
-  }
-  const filters = parseFilters(body.Filters);
-  const candidates = store
-    .all()
-    .filter((s) => s.deletedDate === undefined && matchesFilters(s, filters));
-  const maxResults = optInt(body, 'MaxResults', 1, 20) ?? 20;
-  const sort: Sort = { by: 'created-date', desc: false };
-  const token = optString(body, 'NextToken');
-  const { page, nextToken } = paginate(candidates, sort, maxResults, token);
-  for (const secret of page) fetch(secret.name, secret);
-  return { SecretValues: values, Errors: errors, ...(nextToken && { NextToken: nextToken }) };
-}
-
-function valueEntry(secret: StoredSecret, version: StoredVersion) {
-  return {
-    ARN: secret.arn,
-    Name: secret.name,
-    VersionId: version.versionId,
-    ...(version.secretString !== undefined && { SecretString: version.secretString }),
-    ...(version.secretBinary !== undefined && { SecretBinary: version.secretBinary }),
-    VersionStages: version.stages,
-    CreatedDate: version.createdDate,
-  };
-}
-
 function describe(secret: StoredSecret) {
+  // Unlabelled versions are kept only until pruned; the service lists just labelled ones.
   const labelled = secret.versions.filter((v) => v.stages.length > 0);
   return {
     ARN: secret.arn,

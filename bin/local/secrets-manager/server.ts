@@ -45,9 +45,8 @@ export interface SecretsManagerEmulatorOptions {
 }
 
 /**
- * Starts the emulator. Supported actions: CreateSecret, GetSecretValue, PutSecretValue,
- * UpdateSecret, DescribeSecret, ListSecrets, DeleteSecret, RestoreSecret, TagResource,
- * UntagResource, BatchGetSecretValue. Anything else answers `UnknownOperationException`.
+ * Starts the emulator. It supports the actions in {@link ACTIONS} (those local mode and the
+ * README's console recipe use); any other answers a 400 `UnknownOperationException`.
  */
 export async function startSecretsManagerEmulator(
   options: SecretsManagerEmulatorOptions,
@@ -103,11 +102,13 @@ async function serve(req: IncomingMessage, res: ServerResponse, store: SecretSto
       throw new ApiError('MissingAuthenticationTokenException', message, 403);
     }
     const target = /^secretsmanager\.([A-Za-z]+)$/.exec(String(req.headers['x-amz-target'] ?? ''));
-    const action = target?.[1] ?? '';
-    const handler = ACTIONS.get(action);
-    if (!handler) {
-      throw new ApiError('UnknownOperationException', `Unknown operation ${action || '(none)'}.`);
+    const action = target?.[1];
+    if (!action) {
+      throw new ApiError('UnknownOperationException', 'X-Amz-Target must be secretsmanager.<Action>.');
     }
+    const handler = ACTIONS.get(action);
+    // Naming what is supported tells someone trying a real AWS command locally why it failed.
+    if (!handler) throw new ApiError('UnknownOperationException', unsupported(action));
     const body = parseBody(await readBody(req));
     reply(res, 200, requestId, await store.run((now) => handler(store, body, now)));
   } catch (error) {
@@ -120,6 +121,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, store: SecretSto
     res.setHeader('x-amzn-errortype', apiError.type);
     reply(res, apiError.status, requestId, { __type: apiError.type, message: apiError.message });
   }
+}
+
+function unsupported(action: string): string {
+  const supported = [...ACTIONS.keys()].join(', ');
+  return `The local Secrets Manager emulator does not support ${action}; it supports ${supported}.`;
 }
 
 function reply(res: ServerResponse, status: number, requestId: string, payload: unknown) {

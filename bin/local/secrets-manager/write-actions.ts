@@ -1,13 +1,12 @@
 /**
- * The Secrets Manager emulator's write actions: CreateSecret, PutSecretValue, UpdateSecret,
- * DeleteSecret, RestoreSecret, TagResource and UntagResource. Each changes secrets in the
- * store and records the change, so the store writes the file before the answer goes out.
+ * The Secrets Manager emulator's write actions: CreateSecret, PutSecretValue and
+ * DeleteSecret. Each changes secrets in the store and records the change, so the store
+ * writes the file before the answer goes out.
  */
 import { ApiError, invalidParam, invalidRequest, MARKED_DELETED } from './errors';
 import { DAY_SECONDS, type StoredSecret } from './model';
 import {
   type Body,
-  mergeTags,
   optBool,
   optInt,
   optString,
@@ -16,7 +15,7 @@ import {
   requestToken,
   secretName,
   secretValue,
-  stringList,
+  versionStages,
 } from './params';
 import type { SecretStore } from './store';
 import { CURRENT, putVersion, sameValue } from './versions';
@@ -27,7 +26,7 @@ export function createSecret(store: SecretStore, body: Body, now: number): objec
   const versionId = requestToken(body);
   const value = secretValue(body);
   const description = optString(body, 'Description', 2048);
-  const tags = mergeTags([], parseTags(body.Tags));
+  const tags = parseTags(body.Tags);
   const existing = store.get(name);
   if (existing) {
     if (existing.deletedDate !== undefined) {
@@ -66,9 +65,7 @@ export function putSecretValue(store: SecretStore, body: Body, now: number): obj
   const versionId = requestToken(body);
   const value = secretValue(body);
   if (!value) throw invalidParam('You must provide either SecretString or SecretBinary.');
-  const { VersionStages } = body;
-  const stages =
-    VersionStages === undefined ? [CURRENT] : stringList(VersionStages, 'VersionStages');
+  const stages = versionStages(body) ?? [CURRENT];
   const { version, added } = putVersion(secret, versionId, value, stages, now);
   if (added) store.modified(secret, now);
   return {
@@ -77,22 +74,6 @@ export function putSecretValue(store: SecretStore, body: Body, now: number): obj
     VersionId: versionId,
     VersionStages: version.stages,
   };
-}
-
-/** UpdateSecret: a new description and/or a new AWSCURRENT value. */
-export function updateSecret(store: SecretStore, body: Body, now: number): object {
-  const secret = store.live(reqString(body, 'SecretId', 2048));
-  const description = optString(body, 'Description', 2048);
-  const value = secretValue(body);
-  const versionId = value ? requestToken(body) : undefined;
-  if (description !== undefined) {
-    secret.description = description;
-    store.modified(secret, now);
-  }
-  if (value && versionId && putVersion(secret, versionId, value, [CURRENT], now).added) {
-    store.modified(secret, now);
-  }
-  return { ARN: secret.arn, Name: secret.name, ...(versionId && { VersionId: versionId }) };
 }
 
 /** DeleteSecret: schedules deletion after a 7 to 30 day window, or deletes at once. */
@@ -115,33 +96,4 @@ export function deleteSecret(store: SecretStore, body: Body, now: number): objec
   secret.deletionDate = now + (windowDays ?? 30) * DAY_SECONDS;
   store.modified(secret, now);
   return { ARN: secret.arn, Name: secret.name, DeletionDate: secret.deletionDate };
-}
-
-/** RestoreSecret: cancels a scheduled deletion; a secret not scheduled stays as it is. */
-export function restoreSecret(store: SecretStore, body: Body, now: number): object {
-  const secret = store.find(reqString(body, 'SecretId', 2048));
-  if (secret.deletedDate !== undefined) {
-    delete secret.deletedDate;
-    delete secret.deletionDate;
-    store.modified(secret, now);
-  }
-  return { ARN: secret.arn, Name: secret.name };
-}
-
-/** TagResource: adds tags, replacing those with the same keys. */
-export function tagResource(store: SecretStore, body: Body, now: number): object {
-  const secret = store.live(reqString(body, 'SecretId', 2048));
-  if (!Array.isArray(body.Tags)) throw invalidParam('Tags is required.');
-  secret.tags = mergeTags(secret.tags, parseTags(body.Tags));
-  store.modified(secret, now);
-  return {};
-}
-
-/** UntagResource: removes the tags with the given keys. */
-export function untagResource(store: SecretStore, body: Body, now: number): object {
-  const secret = store.live(reqString(body, 'SecretId', 2048));
-  const keys = new Set(stringList(body.TagKeys, 'TagKeys'));
-  secret.tags = secret.tags.filter((tag) => !keys.has(tag.Key));
-  store.modified(secret, now);
-  return {};
 }

@@ -40,6 +40,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { describeAddressClass, isPublicAddress } from '../domain/ip-policy';
 import { MAX_RESPONSE_BODY_BYTES, type OutgoingRequest, type SendResult } from '../domain/ports';
+import { REDACTED } from '../domain/redaction';
 
 /** Resolves a host name to all of its addresses, in the resolver's order. */
 export type Resolver = (hostname: string) => Promise<Array<{ address: string; family: 4 | 6 }>>;
@@ -187,7 +188,7 @@ function describeError(err: unknown, headers: Record<string, string>): string {
 function redact(text: string, headers: Record<string, string>): string {
   let out = text;
   for (const value of Object.values(headers)) {
-    if (value.length >= 4) out = out.split(value).join('[redacted]');
+    if (value.length >= 4) out = out.split(value).join(REDACTED);
   }
   return out;
 }

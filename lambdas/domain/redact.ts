@@ -6,7 +6,7 @@
  * therefore cleaned of the secret values that went out with the request.
  */
 import { MAX_RESPONSE_BODY_BYTES, type OutgoingRequest, type SendResult, type WebhookSender } from './ports';
-import { REDACTED } from './template';
+import { REDACTED } from './redaction';
 
 /** A truncated answer may end in the first part of a secret: that part goes too, from this length on. */
 const MIN_TAIL = 6;

@@ -153,13 +153,23 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * The error's message, read by its shape rather than `instanceof Error`: an error made in
+ * another realm (Node's own, seen from a vm context such as Jest's) is no instance of this
+ * realm's Error, and its "aborted" / "socket hang up" would otherwise go unrecognized.
+ */
+function errorMessage(err: unknown): string {
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(err);
+}
+
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|HOSTNAME_MISMATCH)/;
 
 /** Plain-words text for a failed attempt; header values are scrubbed from anything echoed. */
 function describeError(err: unknown, headers: Record<string, string>): string {
   if (err instanceof SendError) return err.message;
   const code = errorCode(err);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   switch (code) {
     case 'ECONNREFUSED':
       return 'connection refused';

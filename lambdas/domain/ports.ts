@@ -2,6 +2,7 @@
  * The small interfaces the domain services need from the outside world. Adapters implement
  * them over DynamoDB, SQS, Secrets Manager and HTTP; tests may implement them in memory.
  */
+import type { SendResult } from './attempt-failure';
 import type { ApiKeyRecord, Automation, Delivery, SecretInfo, Webhook } from './types';
 
 /** API keys, stored by hash. */
@@ -125,20 +126,9 @@ export interface OutgoingRequest {
 /** How much of a receiver's answer is kept (api.md: "first 8 KiB"); the rest is not read. */
 export const MAX_RESPONSE_BODY_BYTES = 8192;
 
-/** What one POST attempt came to, in the shape the deliveries log and the test route use. */
-export interface SendResult {
-  /** True only for a 2xx answer received within the attempt timeout. */
-  ok: boolean;
-  /** HTTP status, or null when no response headers arrived. */
-  status: number | null;
-  durationMs: number;
-  /** The first 8 KiB of the response body, decoded as UTF-8. */
-  responseBody: string;
-  /** Why the attempt failed (never contains header values), or null on success. */
-  error: string | null;
-  /** The receiver's Retry-After header, verbatim, when present. */
-  retryAfter: string | null;
-}
+// An attempt's result and the typed reasons it can fail live in their own pure module, with
+// the text they are described by; re-exported so the ports stay the one place to import from.
+export type { AttemptFailure, SendResult } from './attempt-failure';
 
 /** Sends one webhook POST (SSRF-guarded, bounded in time, never following redirects). */
 export interface WebhookSender {

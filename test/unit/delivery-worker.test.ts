@@ -224,7 +224,7 @@ describe('failures and the retry schedule', () => {
   test('an empty schedule fails the delivery after its first failed attempt', async () => {
     const deps = inMemoryDeps({ retrySchedule: [] });
     await seedDelivery(deps);
-    deps.sender.fallback = { status: null, error: 'connection refused' };
+    deps.sender.fallback = { status: null, failure: { kind: 'connection-refused' } };
     await processDeliveryMessage(deps, first(deps));
     expect(deps.deliveries.stored('dlv_1')).toMatchObject({ status: 'failed', nextAttemptAt: null });
     expect(deps.deliveries.stored('dlv_1').attempts[0]).toMatchObject({ status: null, error: 'connection refused' });

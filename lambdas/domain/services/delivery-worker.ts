@@ -13,6 +13,7 @@
  * the sweeper re-sends any message that went missing.
  */
 import type { Attempt, Delivery } from '../types';
+import { describeFailure, type AttemptFailure } from '../attempt-failure';
 import { MissingSecretError, prepareRequest } from '../outgoing';
 import type { DeliveryMessage, OutgoingRequest, SendResult } from '../ports';
 import { nextRetryDelaySeconds, parseRetryAfter } from '../retry';
@@ -60,7 +61,7 @@ export async function processDeliveryMessage(deps: ServiceDeps, message: Deliver
     at: now.toISOString(),
     status: result.status,
     durationMs: Math.round(result.durationMs),
-    error: result.error,
+    error: result.ok ? null : describeFailure(result.failure),
     responseBody: result.responseBody,
   };
   const next = settle(deps, delivery, record, result, final);
@@ -75,13 +76,13 @@ type AttemptOutcome = { result: SendResult; final: boolean } | 'claimed-elsewher
 async function attempt(deps: ServiceDeps, delivery: Delivery, message: DeliveryMessage): Promise<AttemptOutcome> {
   const webhook = await deps.webhooks.get(delivery.team, delivery.webhookId);
   // Gone for good: retrying for a day would only fill the log.
-  if (!webhook) return { result: failedBeforeSending('webhook was deleted'), final: true };
+  if (!webhook) return { result: failedBeforeSending({ kind: 'webhook-deleted' }), final: true };
   let request: OutgoingRequest;
   try {
     request = await prepareRequest(deps.secrets, webhook, delivery.template, delivery.event, delivery.id, deps.config.userAgent);
   } catch (error) {
     // Not final: an admin may create the secret again (e.g. after a mistaken delete in the console).
-    if (error instanceof MissingSecretError) return { result: failedBeforeSending(error.message), final: false };
+    if (error instanceof MissingSecretError) return { result: failedBeforeSending({ kind: 'missing-secret', secretName: error.secretName }), final: false };
     throw error;
   }
   const now = deps.now().getTime();
@@ -98,8 +99,8 @@ async function attempt(deps: ServiceDeps, delivery: Delivery, message: DeliveryM
   return { result: await deps.sender.send(request), final: false };
 }
 
-function failedBeforeSending(error: string): SendResult {
-  return { ok: false, status: null, durationMs: 0, responseBody: '', error, retryAfter: null };
+function failedBeforeSending(failure: AttemptFailure): SendResult {
+  return { ok: false, failure, status: null, durationMs: 0, responseBody: '', retryAfter: null };
 }
 
 /** The delivery after this attempt: succeeded, failed (schedule spent, or final) or retrying. */

@@ -31,15 +31,20 @@
  * opened to a checked address.
  *
  * Redirects are never followed (node:http has no redirect support at all). Header values carry
- * secrets (HMAC signature, bearer token), so no error text built here contains them.
+ * secrets (HMAC signature, bearer token), so no failure built here contains them.
+ *
+ * Every failure is a typed `AttemptFailure` (domain/attempt-failure.ts), so that the domain can
+ * decide on its kind; its text is derived there, never built here.
  */
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { describeFailure, type AttemptFailure } from '../domain/attempt-failure';
 import { describeAddressClass, isPublicAddress } from '../domain/ip-policy';
 import { MAX_RESPONSE_BODY_BYTES, type OutgoingRequest, type SendResult } from '../domain/ports';
+import { REDACTED } from '../domain/redaction';
 
 /** Resolves a host name to all of its addresses, in the resolver's order. */
 export type Resolver = (hostname: string) => Promise<Array<{ address: string; family: 4 | 6 }>>;
@@ -48,7 +53,7 @@ export type { OutgoingRequest, SendResult };
 
 /** Sends webhook POSTs over a pooled, SSRF-guarded connection pool. */
 export interface HttpSender {
-  /** Makes one attempt; never throws — every failure is described in the result. */
+  /** Makes one attempt; never throws — every failure is a typed value in the result. */
   send(request: OutgoingRequest): Promise<SendResult>;
   /** Closes pooled connections. */
   close(): Promise<void>;
@@ -84,10 +89,14 @@ const DEFAULT_MAX_CONNECTIONS = 50;
 const IDLE_SOCKET_MS = 4000;
 
 
-/** A refusal or failure of our own; its message is the result's error text. */
+/**
+ * A refusal or failure of our own, thrown through Node's machinery (a failed lookup, a destroyed
+ * request) so that it comes back out as the request's error carrying its typed failure. The
+ * message is only for whoever sees the raw error (a debugger); the result uses `failure`.
+ */
 class SendError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(readonly failure: AttemptFailure) {
+    super(describeFailure(failure));
     this.name = 'SendError';
   }
 }
@@ -97,10 +106,14 @@ const systemResolver: Resolver = async (hostname) => {
   return answers.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 };
 
-/** Refusal text naming every non-public address and its class (never header values). */
-function blockedMessage(host: string, addresses: readonly string[]): string {
-  const listed = addresses.map((a) => `${a}, ${describeAddressClass(a)}`).join('; ');
-  return `blocked: ${host} resolves to a non-public address (${listed})`;
+/** Refusal naming every non-public address of the answer and its class (never header values). */
+function blockedAnswer(host: string, addresses: readonly string[]): AttemptFailure {
+  return {
+    kind: 'blocked-address',
+    host,
+    source: 'dns-answer',
+    addresses: addresses.map((address) => ({ address, addressClass: describeAddressClass(address) })),
+  };
 }
 
 /**
@@ -116,18 +129,17 @@ async function resolveChecked(
   try {
     answers = await resolver(host);
   } catch (err) {
-    const code = errorCode(err);
-    throw new SendError(`DNS lookup failed for ${host}${code ? ` (${code})` : ''}`);
+    throw new SendError({ kind: 'dns', host, reason: 'lookup-failed', code: errorCode(err) ?? null });
   }
   if (!Array.isArray(answers) || answers.length === 0) {
-    throw new SendError(`DNS lookup failed for ${host} (no addresses)`);
+    throw new SendError({ kind: 'dns', host, reason: 'no-addresses', code: null });
   }
   const addresses = answers.map((a) => String(a.address));
   // Judge the strings we will dial, not the family the resolver claims.
   const bad = exempt
     ? addresses.filter((a) => net.isIP(a) === 0)
     : addresses.filter((a) => net.isIP(a) === 0 || !isPublicAddress(a));
-  if (bad.length > 0) throw new SendError(blockedMessage(host, bad));
+  if (bad.length > 0) throw new SendError(blockedAnswer(host, bad));
   const first = addresses[0]!;
   return { address: first, family: net.isIP(first) === 6 ? 6 : 4 };
 }
@@ -152,42 +164,66 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * The error's message, read by its shape rather than `instanceof Error`: an error made in
+ * another realm (Node's own, seen from a vm context such as Jest's) is no instance of this
+ * realm's Error, and its "aborted" / "socket hang up" would otherwise go unrecognized.
+ */
+function errorMessage(err: unknown): string {
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(err);
+}
+
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|HOSTNAME_MISMATCH)/;
 
-/** Plain-words text for a failed attempt; header values are scrubbed from anything echoed. */
-function describeError(err: unknown, headers: Record<string, string>): string {
-  if (err instanceof SendError) return err.message;
+/** The typed failure for an error of the attempt; header values are scrubbed from anything echoed. */
+function classifyError(err: unknown, headers: Record<string, string>): AttemptFailure {
+  if (err instanceof SendError) return err.failure;
   const code = errorCode(err);
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   switch (code) {
     case 'ECONNREFUSED':
-      return 'connection refused';
+      return { kind: 'connection-refused' };
     case 'ECONNRESET':
       // node:http says "socket hang up" when the receiver closed the connection without
       // answering (FIN), "aborted" when it closed it in the middle of the response body.
-      return message === 'socket hang up' || message === 'aborted'
-        ? 'connection closed by receiver'
-        : 'connection reset by receiver';
+      return message === 'socket hang up' || message === 'aborted' ? { kind: 'connection-closed' } : { kind: 'connection-reset' };
     case 'EPIPE':
-      return 'connection closed by receiver';
+      return { kind: 'connection-closed' };
     case 'EHOSTUNREACH':
-      return 'host unreachable';
+      return { kind: 'unreachable', scope: 'host' };
     case 'ENETUNREACH':
-      return 'network unreachable';
+      return { kind: 'unreachable', scope: 'network' };
     case 'ETIMEDOUT':
-      return 'connect timeout';
+      return { kind: 'connect-timeout' };
     case 'HPE_INVALID_CONSTANT':
-      return 'invalid HTTP response';
+      // Not HTTP at all (the first bytes are not a status line): no parser detail worth showing.
+      return { kind: 'invalid-response', code: null };
   }
-  if (code !== undefined && TLS_CODE.test(code)) return `TLS error (${code})`;
-  if (code !== undefined && code.startsWith('HPE_')) return `invalid HTTP response (${code})`;
-  return `request failed${code ? ` (${code})` : ''}: ${redact(message, headers)}`;
+  if (code !== undefined && TLS_CODE.test(code)) return { kind: 'tls', code };
+  if (code !== undefined && code.startsWith('HPE_')) return { kind: 'invalid-response', code };
+  return { kind: 'request-failed', code: code ?? null, detail: scrubHeaderValues(message, headers) };
 }
 
-function redact(text: string, headers: Record<string, string>): string {
+/**
+ * A failure once response headers have arrived: a connection closed or reset then cut the body
+ * off mid-way, which is worth telling apart from a receiver that never answered.
+ */
+function afterHeaders(failure: AttemptFailure, status: number): AttemptFailure {
+  if (failure.kind === 'connection-closed') return { kind: 'response-cut-off', status, connection: 'closed' };
+  if (failure.kind === 'connection-reset') return { kind: 'response-cut-off', status, connection: 'reset' };
+  return failure;
+}
+
+/**
+ * `text` without the request's header values (4 characters and longer: shorter ones would shred
+ * unrelated words). An error message may quote what was sent, and header values carry secrets;
+ * this sender knows every header value, whether or not the caller listed it as a secret.
+ */
+function scrubHeaderValues(text: string, headers: Record<string, string>): string {
   let out = text;
   for (const value of Object.values(headers)) {
-    if (value.length >= 4) out = out.split(value).join('[redacted]');
+    if (value.length >= 4) out = out.split(value).join(REDACTED);
   }
   return out;
 }
@@ -241,47 +277,58 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
    */
   function attempt(request: OutgoingRequest, started: number): Promise<SendResult> {
     return new Promise<SendResult>((resolve) => {
-      const out: SendResult = { ok: false, status: null, durationMs: 0, responseBody: '', error: null, retryAfter: null };
+      // What the receiver has told us so far; kept in a failed result too (a timeout mid-body
+      // still reports the status).
+      const answer: { status: number | null; responseBody: string; retryAfter: string | null } = {
+        status: null,
+        responseBody: '',
+        retryAfter: null,
+      };
       let settled = false;
       let req: http.ClientRequest | undefined;
 
-      const finish = (error: string | null): void => {
-        if (settled) return;
+      /** Takes the attempt's one result; false if it has one already. */
+      const settle = (): boolean => {
+        if (settled) return false;
         settled = true;
         clearTimeout(timer);
-        const result: SendResult = { ...out };
-        if (error !== null) {
-          result.ok = false;
-          result.error = error;
-        }
-        result.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-        resolve(result);
+        return true;
       };
-      const fail = (err: unknown): void => finish(describeError(err, request.headers));
+      const elapsedMs = (): number => Math.round((performance.now() - started) * 1000) / 1000;
+      const succeed = (status: number): void => {
+        if (settle()) resolve({ ok: true, status, durationMs: elapsedMs(), responseBody: answer.responseBody, retryAfter: answer.retryAfter });
+      };
+      const failWith = (failure: AttemptFailure): void => {
+        if (settle()) resolve({ ok: false, failure, ...answer, durationMs: elapsedMs() });
+      };
+      const fail = (err: unknown): void => {
+        const failure = classifyError(err, request.headers);
+        failWith(answer.status === null ? failure : afterHeaders(failure, answer.status));
+      };
 
       // One hard deadline for everything: DNS (the lookup), connect, TLS, headers and body.
       // Destroying the request works at any of those stages.
       const timer = setTimeout(() => {
-        const error = `timeout after ${attemptTimeoutMs} ms`;
-        finish(error);
-        req?.destroy(new SendError(error));
+        const failure: AttemptFailure = { kind: 'timeout', afterMs: attemptTimeoutMs };
+        failWith(failure);
+        req?.destroy(new SendError(failure));
       }, attemptTimeoutMs);
 
       let url: URL;
       try {
         url = new URL(request.url);
       } catch {
-        fail(new SendError('invalid URL'));
+        failWith({ kind: 'invalid-url', reason: 'unparsable' });
         return;
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        fail(new SendError('scheme must be http or https'));
+        failWith({ kind: 'invalid-url', reason: 'scheme' });
         return;
       }
       const host = bareHost(url);
       const literal = net.isIP(host) !== 0;
       if (literal && !allowHosts.has(host) && !isPublicAddress(host)) {
-        fail(new SendError(`blocked: ${host} is a non-public address (${describeAddressClass(host)})`));
+        failWith({ kind: 'blocked-address', host, source: 'ip-literal', addresses: [{ address: host, addressClass: describeAddressClass(host) }] });
         return;
       }
       const secure = url.protocol === 'https:';
@@ -308,22 +355,17 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       req.on('error', fail);
       req.on('response', (res) => {
         const status = res.statusCode ?? 0;
-        out.status = status;
-        out.retryAfter = headerValue(res.headers['retry-after']);
+        answer.status = status;
+        answer.retryAfter = headerValue(res.headers['retry-after']);
         const chunks: Buffer[] = [];
         let size = 0;
         const done = (truncated: boolean): void => {
           // On a cut, `stream: true` drops a multi-byte character split at the edge instead of
           // turning it into U+FFFD.
-          out.responseBody = new TextDecoder('utf-8').decode(Buffer.concat(chunks, size), { stream: truncated });
-          if (status >= 200 && status < 300) {
-            out.ok = true;
-            finish(null);
-          } else if (status >= 300 && status < 400) {
-            finish(`redirect not followed (${status})`);
-          } else {
-            finish(`HTTP ${status}`);
-          }
+          answer.responseBody = new TextDecoder('utf-8').decode(Buffer.concat(chunks, size), { stream: truncated });
+          if (status >= 200 && status < 300) succeed(status);
+          else if (status >= 300 && status < 400) failWith({ kind: 'redirect', status });
+          else failWith({ kind: 'http-status', status });
         };
         res.on('error', fail);
         res.on('data', (chunk: Buffer) => {

@@ -4,8 +4,9 @@
  * (lambdas/adapters/memory/, for tests and the benchmarks). They speak domain values: ids,
  * records, `Date`s and typed results; how those are keyed, encoded and sized in storage is the
  * adapters' business. Every rule a port promises is checked against each implementation by
- * the contract suite (test/contract/).
+ * the contract suite (test/integration/contract/).
  */
+import type { SendResult } from './attempt-failure';
 import type { ApiKeyRecord, Automation, Delivery, DeliveryStatus, EventType, RegistryEvent, SecretInfo, Webhook } from './types';
 
 /** API keys, stored by hash. */
@@ -155,20 +156,9 @@ export interface OutgoingRequest {
 /** How much of a receiver's answer is kept (api.md: "first 8 KiB"); the rest is not read. */
 export const MAX_RESPONSE_BODY_BYTES = 8192;
 
-/** What one POST attempt came to, in the shape the deliveries log and the test route use. */
-export interface SendResult {
-  /** True only for a 2xx answer received within the attempt timeout. */
-  ok: boolean;
-  /** HTTP status, or null when no response headers arrived. */
-  status: number | null;
-  durationMs: number;
-  /** The first 8 KiB of the response body, decoded as UTF-8. */
-  responseBody: string;
-  /** Why the attempt failed (never contains header values), or null on success. */
-  error: string | null;
-  /** The receiver's Retry-After header, verbatim, when present. */
-  retryAfter: string | null;
-}
+// An attempt's result and the typed reasons it can fail live in their own pure module, with
+// the text they are described by; re-exported so the ports stay the one place to import from.
+export type { AttemptFailure, SendResult } from './attempt-failure';
 
 /** Sends one webhook POST (SSRF-guarded, bounded in time, never following redirects). */
 export interface WebhookSender {

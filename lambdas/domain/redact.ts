@@ -3,10 +3,12 @@
  * it) may echo the request — its Authorization header, or a body that holds
  * `${ACCESS_TOKEN}` / `${SECRET_NAME}` — and the answer's first 8 KiB go into the deliveries
  * log, which members can read, and into the test route's answer. Whatever a send returns is
- * therefore cleaned of the secret values that went out with the request.
+ * therefore cleaned of the secret values that went out with the request: the body, and the
+ * free text of a failure (an error message may quote the request too).
  */
+import { mapFreeText } from './attempt-failure';
 import { MAX_RESPONSE_BODY_BYTES, type OutgoingRequest, type SendResult, type WebhookSender } from './ports';
-import { REDACTED } from './template';
+import { REDACTED } from './redaction';
 
 /** A truncated answer may end in the first part of a secret: that part goes too, from this length on. */
 const MIN_TAIL = 6;
@@ -117,13 +119,12 @@ export function redactingSender(sender: WebhookSender): WebhookSender {
       const result = await sender.send(request);
       const secrets = request.secrets ?? [];
       if (secrets.length === 0) return result;
-      return {
-        ...result,
-        // Only a body that reached the size limit can end in a cut secret (a multi-byte
-        // character at the edge may have been dropped, hence the small margin).
-        responseBody: redactWithin(result.responseBody, secrets, Buffer.byteLength(result.responseBody) >= MAX_RESPONSE_BODY_BYTES - 3),
-        error: result.error === null ? null : redactWithin(result.error, secrets, false),
-      };
+      // Only a body that reached the size limit can end in a cut secret (a multi-byte
+      // character at the edge may have been dropped, hence the small margin).
+      const responseBody = redactWithin(result.responseBody, secrets, Buffer.byteLength(result.responseBody) >= MAX_RESPONSE_BODY_BYTES - 3);
+      if (result.ok) return { ...result, responseBody };
+      // An error message is whole: it cannot end in a cut secret.
+      return { ...result, responseBody, failure: mapFreeText(result.failure, (text) => redactWithin(text, secrets, false)) };
     },
   };
 }

@@ -3,6 +3,7 @@
  * into the parsed tree and the result is serialized with JSON.stringify, so no value can ever
  * break the JSON (quotes, backslashes, control characters and lone surrogates are all escaped).
  */
+import { REDACTED } from './redaction';
 import type { RegistryEvent } from './types';
 
 /** Variables every template may use, in the order the default payload lists them. */
@@ -18,8 +19,9 @@ export const TEMPLATE_VARIABLES = [
   'tag',
 ] as const;
 
-/** Stands in for secret values in the copy of the payload kept in the deliveries log. */
-export const REDACTED = '[REDACTED]';
+// The marker for secret values in the copy of the payload kept in the deliveries log; it lives
+// in redaction.ts (shared with the answer and error cleaning) and stays exported from here.
+export { REDACTED };
 
 /** Deeper templates are refused: they are never legitimate and deep recursion costs stack. */
 const MAX_DEPTH = 32;

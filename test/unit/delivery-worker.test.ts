@@ -11,7 +11,7 @@ import { redeliver } from '../../lambdas/domain/services/deliveries';
 import { CLAIM_MARGIN_MS, processDeliveryMessage } from '../../lambdas/domain/services/delivery-worker';
 import { sweepDueDeliveries } from '../../lambdas/domain/services/sweeper';
 import { signPayload } from '../../lambdas/domain/signing';
-import { inMemoryDeps, seedDelivery, type InMemoryDeps } from './support/in-memory-deps';
+import { inMemoryDeps, seedDelivery, type FakeAnswer, type InMemoryDeps } from './support/in-memory-deps';
 
 function first(deps: InMemoryDeps, id = 'dlv_1'): DeliveryMessage {
   return { deliveryId: id, attempt: 1, notBefore: deps.clock.ms };
@@ -197,6 +197,33 @@ describe('failures and the retry schedule', () => {
     expect(onlyQueued(deps)).toMatchObject({ attempt: 3, notBefore: Date.parse(after2.nextAttemptAt!) });
   });
 
+  test('a blocked address fails the delivery at its first attempt: no retry is queued', async () => {
+    const deps = inMemoryDeps({ retrySchedule: [5, 300, 1800] });
+    await seedDelivery(deps);
+    deps.sender.script = [{ status: null, failure: { kind: 'blocked-address', host: 'hooks.example.com', source: 'dns-answer', addresses: [{ address: '127.0.0.1', addressClass: 'loopback' }] } }];
+
+    expect((await processDeliveryMessage(deps, first(deps))).kind).toBe('attempted');
+    const stored = deps.deliveries.stored('dlv_1');
+    expect(stored).toMatchObject({ status: 'failed', attemptCount: 1, nextAttemptAt: null });
+    expect(stored.attempts[0].error).toBe('blocked: hooks.example.com resolves to a non-public address (127.0.0.1, loopback)');
+    expect(deps.queue.sent).toEqual([]);
+  });
+
+  test.each<[string, FakeAnswer]>([
+    ['a timeout', { status: null, failure: { kind: 'timeout', afterMs: 15000 } }],
+    ['a DNS failure', { status: null, failure: { kind: 'dns', host: 'hooks.example.com', reason: 'lookup-failed', code: 'ENOTFOUND' } }],
+    ['a refused connection', { status: null }],
+    ['a TLS failure', { status: null, failure: { kind: 'tls', code: 'CERT_HAS_EXPIRED' } }],
+    ['a redirect', { status: 302, failure: { kind: 'redirect', status: 302 } }],
+  ])('%s is retried on the schedule', async (_what, answer) => {
+    const deps = inMemoryDeps({ retrySchedule: [5] });
+    await seedDelivery(deps);
+    deps.sender.script = [answer];
+    await processDeliveryMessage(deps, first(deps));
+    expect(deps.deliveries.stored('dlv_1')).toMatchObject({ status: 'retrying', attemptCount: 1 });
+    expect(onlyQueued(deps)).toMatchObject({ attempt: 2 });
+  });
+
   test('a spent schedule ends failed after 1 + len(schedule) attempts, with nextAttemptAt null and nothing queued', async () => {
     const deps = inMemoryDeps({ retrySchedule: [1, 2, 3] });
     await seedDelivery(deps);
@@ -224,7 +251,7 @@ describe('failures and the retry schedule', () => {
   test('an empty schedule fails the delivery after its first failed attempt', async () => {
     const deps = inMemoryDeps({ retrySchedule: [] });
     await seedDelivery(deps);
-    deps.sender.fallback = { status: null, error: 'connection refused' };
+    deps.sender.fallback = { status: null, failure: { kind: 'connection-refused' } };
     await processDeliveryMessage(deps, first(deps));
     expect(deps.deliveries.stored('dlv_1')).toMatchObject({ status: 'failed', nextAttemptAt: null });
     expect(deps.deliveries.stored('dlv_1').attempts[0]).toMatchObject({ status: null, error: 'connection refused' });

@@ -12,7 +12,8 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createHttpSender, type HttpSender, type HttpSenderOptions, type Resolver } from '../../lambdas/adapters/http-sender';
+import { createHttpSender, type HttpSender, type HttpSenderOptions, type Resolver, type SendResult } from '../../lambdas/adapters/http-sender';
+import { describeFailure, type AttemptFailure } from '../../lambdas/domain/attempt-failure';
 
 interface Received {
   method: string;
@@ -86,6 +87,17 @@ function stubResolver(table: Record<string, string[]>): { resolver: Resolver; ca
   return { resolver, calls };
 }
 
+/** The failure's text, as the deliveries log and the test route show it; null for a success. */
+function errorText(result: SendResult): string | null {
+  return result.ok ? null : describeFailure(result.failure);
+}
+
+/** The typed failure of a result that must have failed. */
+function failureOf(result: SendResult): AttemptFailure {
+  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result)}`);
+  return result.failure;
+}
+
 function sender(options: Partial<HttpSenderOptions>): HttpSender {
   const s = createHttpSender({ allowHosts: new Set(), attemptTimeoutMs: 5000, ...options });
   open.push(s);
@@ -138,7 +150,7 @@ describe('happy path', () => {
     const body = '{"text":"héllo ✓","n":[1,2,3]}';
     const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/hooks/wandb?x=1#frag`, body));
 
-    expect(result).toMatchObject({ ok: true, status: 200, responseBody: 'ok', error: null, retryAfter: null });
+    expect(result).toEqual({ ok: true, status: 200, durationMs: expect.any(Number), responseBody: 'ok', retryAfter: null });
     expect(result.durationMs).toBeGreaterThan(0);
     expect(receiver.requests).toHaveLength(1);
     const got = receiver.requests[0]!;
@@ -287,7 +299,8 @@ describe('TLS', () => {
 
       const result = await s.send(webhookRequest(`https://hooks.example.test:${port}/`));
 
-      expect(result).toMatchObject({ ok: false, status: null, error: 'TLS error (DEPTH_ZERO_SELF_SIGNED_CERT)' });
+      expect(result).toMatchObject({ ok: false, status: null, failure: { kind: 'tls', code: 'DEPTH_ZERO_SELF_SIGNED_CERT' } });
+      expect(errorText(result)).toBe('TLS error (DEPTH_ZERO_SELF_SIGNED_CERT)');
       expect(requests).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -304,7 +317,13 @@ describe('the guard', () => {
     const result = await s.send(webhookRequest(`http://hooks.example.test:${receiver.port}/`));
 
     expect(result).toMatchObject({ ok: false, status: null, responseBody: '' });
-    expect(result.error).toBe('blocked: hooks.example.test resolves to a non-public address (127.0.0.1, loopback)');
+    expect(failureOf(result)).toEqual({
+      kind: 'blocked-address',
+      host: 'hooks.example.test',
+      source: 'dns-answer',
+      addresses: [{ address: '127.0.0.1', addressClass: 'loopback' }],
+    });
+    expect(errorText(result)).toBe('blocked: hooks.example.test resolves to a non-public address (127.0.0.1, loopback)');
     expect(receiver.connections).toBe(0);
     expect(dialed).toEqual([]);
   });
@@ -316,8 +335,14 @@ describe('the guard', () => {
 
     const result = await s.send(webhookRequest(`http://hooks.example.test:${receiver.port}/`));
 
-    expect(result.ok).toBe(false);
-    expect(result.error).toBe('blocked: hooks.example.test resolves to a non-public address (10.0.0.1, private)');
+    expect(failureOf(result)).toEqual({
+      kind: 'blocked-address',
+      host: 'hooks.example.test',
+      source: 'dns-answer',
+      // Only the offending address is named, not the public one beside it.
+      addresses: [{ address: '10.0.0.1', addressClass: 'private' }],
+    });
+    expect(errorText(result)).toBe('blocked: hooks.example.test resolves to a non-public address (10.0.0.1, private)');
     expect(receiver.connections).toBe(0);
     expect(dialed).toEqual([]);
   });
@@ -329,7 +354,8 @@ describe('the guard', () => {
 
     const result = await s.send(webhookRequest(`http://hooks.example.test:${receiver.port}/`));
 
-    expect(result.error).toMatch(/^blocked: hooks\.example\.test resolves to a non-public address \(127\.0\.0\.1, loopback\)$/);
+    expect(failureOf(result)).toMatchObject({ kind: 'blocked-address', addresses: [{ address: '127.0.0.1', addressClass: 'loopback' }] });
+    expect(errorText(result)).toMatch(/^blocked: hooks\.example\.test resolves to a non-public address \(127\.0\.0\.1, loopback\)$/);
     expect(receiver.connections).toBe(0);
     expect(dialed).toEqual([]);
   });
@@ -360,8 +386,8 @@ describe('the guard', () => {
 
     const result = await s.send(webhookRequest(`http://hooks.example.test:${receiver.port}/`));
 
-    expect(result.ok).toBe(false);
-    expect(result.error).toBe(`blocked: hooks.example.test resolves to a non-public address (${address}, ${kind})`);
+    expect(failureOf(result)).toEqual({ kind: 'blocked-address', host: 'hooks.example.test', source: 'dns-answer', addresses: [{ address, addressClass: kind }] });
+    expect(errorText(result)).toBe(`blocked: hooks.example.test resolves to a non-public address (${address}, ${kind})`);
     expect(receiver.connections).toBe(0);
     expect(dialed).toEqual([]);
   });
@@ -375,9 +401,16 @@ describe('the guard', () => {
     const v6 = await s.send(webhookRequest(`http://[::ffff:127.0.0.1]:${receiver.port}/`));
     const decimal = await s.send(webhookRequest(`http://2130706433:${receiver.port}/`));
 
-    expect(v4.error).toBe('blocked: 127.0.0.1 is a non-public address (loopback)');
-    expect(v6.error).toBe('blocked: ::ffff:7f00:1 is a non-public address (IPv4-mapped loopback)');
-    expect(decimal.error).toBe('blocked: 127.0.0.1 is a non-public address (loopback)');
+    expect(failureOf(v4)).toEqual({ kind: 'blocked-address', host: '127.0.0.1', source: 'ip-literal', addresses: [{ address: '127.0.0.1', addressClass: 'loopback' }] });
+    expect(failureOf(v6)).toEqual({
+      kind: 'blocked-address',
+      host: '::ffff:7f00:1',
+      source: 'ip-literal',
+      addresses: [{ address: '::ffff:7f00:1', addressClass: 'IPv4-mapped loopback' }],
+    });
+    expect(errorText(v4)).toBe('blocked: 127.0.0.1 is a non-public address (loopback)');
+    expect(errorText(v6)).toBe('blocked: ::ffff:7f00:1 is a non-public address (IPv4-mapped loopback)');
+    expect(errorText(decimal)).toBe('blocked: 127.0.0.1 is a non-public address (loopback)');
     expect(calls).toEqual([]);
     expect(receiver.connections).toBe(0);
     expect(dialed).toEqual([]);
@@ -391,7 +424,8 @@ describe('the guard', () => {
     const other = await s.send(webhookRequest(`http://other.example.test:${receiver.port}/`));
     const allowed = await s.send(webhookRequest(`http://HOOKS.example.test:${receiver.port}/`));
 
-    expect(other.error).toMatch(/^blocked: other\.example\.test /);
+    expect(failureOf(other)).toMatchObject({ kind: 'blocked-address', host: 'other.example.test' });
+    expect(errorText(other)).toMatch(/^blocked: other\.example\.test /);
     expect(allowed.ok).toBe(true);
     expect(receiver.requests).toHaveLength(1);
   });
@@ -402,13 +436,15 @@ describe('the guard', () => {
 
     const result = await s.send(webhookRequest('http://nowhere.example.test/'));
 
-    expect(result).toMatchObject({ ok: false, status: null, error: 'DNS lookup failed for nowhere.example.test (ENOTFOUND)' });
+    expect(result).toMatchObject({ ok: false, status: null, failure: { kind: 'dns', host: 'nowhere.example.test', reason: 'lookup-failed', code: 'ENOTFOUND' } });
+    expect(errorText(result)).toBe('DNS lookup failed for nowhere.example.test (ENOTFOUND)');
   });
 
   test('an empty DNS answer is a DNS failure', async () => {
     const s = sender({ resolver: async () => [] });
     const result = await s.send(webhookRequest('http://empty.example.test/'));
-    expect(result.error).toBe('DNS lookup failed for empty.example.test (no addresses)');
+    expect(failureOf(result)).toEqual({ kind: 'dns', host: 'empty.example.test', reason: 'no-addresses', code: null });
+    expect(errorText(result)).toBe('DNS lookup failed for empty.example.test (no addresses)');
   });
 });
 
@@ -431,7 +467,8 @@ describe('responses and failures', () => {
 
     const result = await s.send(webhookRequest(`http://127.0.0.1:${redirector.port}/`));
 
-    expect(result).toMatchObject({ ok: false, status: 302, error: 'redirect not followed (302)', responseBody: 'moved' });
+    expect(result).toMatchObject({ ok: false, status: 302, failure: { kind: 'redirect', status: 302 }, responseBody: 'moved' });
+    expect(errorText(result)).toBe('redirect not followed (302)');
     expect(redirector.requests).toHaveLength(1);
     expect(target.connections).toBe(0);
   });
@@ -444,7 +481,8 @@ describe('responses and failures', () => {
 
     const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
 
-    expect(result).toMatchObject({ ok: false, status: null, error: 'timeout after 300 ms' });
+    expect(result).toMatchObject({ ok: false, status: null, failure: { kind: 'timeout', afterMs: 300 } });
+    expect(errorText(result)).toBe('timeout after 300 ms');
     expect(receiver.requests).toHaveLength(1);
     expectAtDeadline(result.durationMs, 300);
   });
@@ -458,17 +496,19 @@ describe('responses and failures', () => {
 
     const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
 
-    expect(result).toMatchObject({ ok: false, status: 200, error: 'timeout after 300 ms', responseBody: '' });
+    // Our deadline, not a cut-off by the receiver: the status is kept beside the failure.
+    expect(result).toMatchObject({ ok: false, status: 200, failure: { kind: 'timeout', afterMs: 300 }, responseBody: '' });
+    expect(errorText(result)).toBe('timeout after 300 ms');
     expectAtDeadline(result.durationMs, 300);
     // Nothing arriving after the deadline changes what was returned.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(result).toMatchObject({ ok: false, status: 200, error: 'timeout after 300 ms', responseBody: '' });
+    expect(result).toMatchObject({ ok: false, status: 200, failure: { kind: 'timeout', afterMs: 300 }, responseBody: '' });
   });
 
   test('(g) a resolver that never answers is cut off too', async () => {
     const s = sender({ attemptTimeoutMs: 300, resolver: () => new Promise(() => undefined) });
     const result = await s.send(webhookRequest('http://slow-dns.example.test/'));
-    expect(result).toMatchObject({ ok: false, status: null, error: 'timeout after 300 ms' });
+    expect(result).toMatchObject({ ok: false, status: null, failure: { kind: 'timeout', afterMs: 300 } });
     expectAtDeadline(result.durationMs, 300);
     expect(dialed).toEqual([]);
   });
@@ -509,7 +549,8 @@ describe('responses and failures', () => {
 
     const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
 
-    expect(result).toMatchObject({ ok: false, status: 500, responseBody: 'boom', error: 'HTTP 500' });
+    expect(result).toMatchObject({ ok: false, status: 500, responseBody: 'boom', failure: { kind: 'http-status', status: 500 } });
+    expect(errorText(result)).toBe('HTTP 500');
   });
 
   test('(j) a closed port is reported as connection refused', async () => {
@@ -520,7 +561,8 @@ describe('responses and failures', () => {
 
     const result = await s.send(webhookRequest(`http://127.0.0.1:${port}/`));
 
-    expect(result).toMatchObject({ ok: false, status: null, error: 'connection refused' });
+    expect(result).toMatchObject({ ok: false, status: null, failure: { kind: 'connection-refused' } });
+    expect(errorText(result)).toBe('connection refused');
   });
 
   test('(k) Retry-After is captured', async () => {
@@ -532,7 +574,7 @@ describe('responses and failures', () => {
 
     const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
 
-    expect(result).toMatchObject({ ok: false, status: 503, retryAfter: '120' });
+    expect(result).toMatchObject({ ok: false, status: 503, retryAfter: '120', failure: { kind: 'http-status', status: 503 } });
   });
 
   test('a receiver hanging up mid-request is a clear error', async () => {
@@ -541,9 +583,34 @@ describe('responses and failures', () => {
 
     const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
 
-    expect(result.ok).toBe(false);
     expect(result.status).toBeNull();
-    expect(result.error).toMatch(/^connection (closed|reset) by receiver$/);
+    expect(['connection-closed', 'connection-reset']).toContain(failureOf(result).kind);
+    expect(errorText(result)).toMatch(/^connection (closed|reset) by receiver$/);
+  });
+
+  test.each([
+    ['closed', (socket: net.Socket) => socket.end()],
+    ['reset', (socket: net.Socket) => socket.resetAndDestroy()],
+  ] as const)('a body cut off mid-way (connection %s) keeps the status and says how it ended', async (connection, cut) => {
+    // Cut only once the client has parsed the headers: a reset that arrives before they are read
+    // discards them in the kernel (Linux drops unread data on RST), and there is no status then.
+    let headersParsed: () => void = () => undefined;
+    const parsed = new Promise<void>((resolve) => (headersParsed = resolve));
+    const onResponse = (): void => headersParsed();
+    diagnostics.subscribe('http.client.response.finish', onResponse);
+    const receiver = await startReceiver((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+      res.write('partial');
+      void parsed.then(() => cut(res.socket!));
+    });
+    const s = sender(allow127);
+
+    const result = await s
+      .send(webhookRequest(`http://127.0.0.1:${receiver.port}/`))
+      .finally(() => diagnostics.unsubscribe('http.client.response.finish', onResponse));
+
+    expect(result).toMatchObject({ ok: false, status: 200, failure: { kind: 'response-cut-off', status: 200, connection } });
+    expect(errorText(result)).toBe(`connection ${connection} by receiver`);
   });
 
   test('errors never contain header values', async () => {
@@ -553,15 +620,22 @@ describe('responses and failures', () => {
 
     const result = await s.send(request);
 
-    expect(result.ok).toBe(false);
-    expect(result.error).not.toContain(SECRET_SIGNATURE);
-    expect(result.error).not.toContain(SECRET_TOKEN);
+    // Node refuses the header before sending, quoting nothing of its value (and were it to, the
+    // value would be scrubbed): check the whole failure, not only its text.
+    expect(failureOf(result).kind).toBe('request-failed');
+    expect(JSON.stringify(result)).not.toContain(SECRET_SIGNATURE);
+    expect(JSON.stringify(result)).not.toContain(SECRET_TOKEN);
+    expect(errorText(result)).not.toContain(SECRET_SIGNATURE);
   });
 
   test('non-http schemes and unparseable URLs are refused', async () => {
     const s = sender(allow127);
-    expect((await s.send(webhookRequest('ftp://127.0.0.1/'))).error).toBe('scheme must be http or https');
-    expect((await s.send(webhookRequest('not a url'))).error).toBe('invalid URL');
+    const scheme = await s.send(webhookRequest('ftp://127.0.0.1/'));
+    const unparsable = await s.send(webhookRequest('not a url'));
+    expect(failureOf(scheme)).toEqual({ kind: 'invalid-url', reason: 'scheme' });
+    expect(failureOf(unparsable)).toEqual({ kind: 'invalid-url', reason: 'unparsable' });
+    expect(errorText(scheme)).toBe('scheme must be http or https');
+    expect(errorText(unparsable)).toBe('invalid URL');
   });
 });
 
@@ -608,8 +682,8 @@ describe('over real DNS (system resolver, /etc/hosts)', () => {
 
     const guarded = sender({});
     const refused = await guarded.send(webhookRequest(url));
-    expect(refused.ok).toBe(false);
-    expect(refused.error).toMatch(new RegExp(`^blocked: ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} resolves to a non-public address \\(.*loopback`));
+    expect(failureOf(refused)).toMatchObject({ kind: 'blocked-address', host: name, source: 'dns-answer' });
+    expect(errorText(refused)).toMatch(new RegExp(`^blocked: ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} resolves to a non-public address \\(.*loopback`));
     expect(receiver.connections).toBe(0);
 
     // Control: the same name really does reach the receiver once exempt.

@@ -1,4 +1,5 @@
 /** Secret values are cleaned out of what a receiver sends back (lambdas/domain/redact.ts). */
+import { describeFailure } from '../../lambdas/domain/attempt-failure';
 import type { OutgoingRequest, SendResult, WebhookSender } from '../../lambdas/domain/ports';
 import { redactSecrets, redactingSender } from '../../lambdas/domain/redact';
 
@@ -23,12 +24,35 @@ test('text without secrets, and empty secrets, change nothing', () => {
   expect(redactSecrets('', [TOKEN])).toBe('');
 });
 
-test('redactingSender cleans responseBody and error with the secrets the request carried', async () => {
-  const result: SendResult = { ok: false, status: 500, durationMs: 3, responseBody: `echo: Bearer ${TOKEN}`, error: `HTTP 500 ${TOKEN}`, retryAfter: null };
-  const inner: WebhookSender = { send: async () => ({ ...result }) };
+test('redactingSender cleans responseBody and the free text of a failure with the secrets the request carried', async () => {
+  const result: SendResult = {
+    ok: false,
+    failure: { kind: 'request-failed', code: 'EPROTO', detail: `bad answer to ${TOKEN}` },
+    status: null,
+    durationMs: 3,
+    responseBody: `echo: Bearer ${TOKEN}`,
+    retryAfter: null,
+  };
+  const inner: WebhookSender = { send: async () => structuredClone(result) };
   const request: OutgoingRequest = { url: 'https://ci.example.com/', headers: {}, body: '{}', secrets: [TOKEN] };
-  expect(await redactingSender(inner).send(request)).toEqual({ ...result, responseBody: 'echo: Bearer [REDACTED]', error: 'HTTP 500 [REDACTED]' });
+  const cleaned = await redactingSender(inner).send(request);
+  expect(cleaned).toEqual({
+    ...result,
+    failure: { kind: 'request-failed', code: 'EPROTO', detail: 'bad answer to [REDACTED]' },
+    responseBody: 'echo: Bearer [REDACTED]',
+  });
+  expect(cleaned.ok ? null : describeFailure(cleaned.failure)).toBe('request failed (EPROTO): bad answer to [REDACTED]');
   expect(await redactingSender(inner).send({ ...request, secrets: undefined })).toEqual(result);
+});
+
+test('redactingSender leaves a failure without free text as it is, and cleans the body of a success', async () => {
+  const secretName = 'HMAC_KEY';
+  const failed: SendResult = { ok: false, failure: { kind: 'missing-secret', secretName }, status: null, durationMs: 0, responseBody: '', retryAfter: null };
+  const request: OutgoingRequest = { url: 'https://ci.example.com/', headers: {}, body: '{}', secrets: [TOKEN, 'HMAC'] };
+  // A secret's name is not its value, even where the two overlap: the name stays.
+  expect(await redactingSender({ send: async () => structuredClone(failed) }).send(request)).toEqual(failed);
+  const ok: SendResult = { ok: true, status: 200, durationMs: 1, responseBody: `hi ${TOKEN}`, retryAfter: null };
+  expect(await redactingSender({ send: async () => structuredClone(ok) }).send(request)).toEqual({ ...ok, responseBody: 'hi [REDACTED]' });
 });
 
 describe('encoded echoes (base64, URL encoding)', () => {
@@ -81,7 +105,7 @@ describe('encoded echoes (base64, URL encoding)', () => {
 
   test('redactingSender cleans an echo of the request body base64-encoded', async () => {
     const body = JSON.stringify({ token: TOKEN, v: 'acme/model:v3' });
-    const inner: WebhookSender = { send: async (request) => ({ ok: true, status: 200, durationMs: 1, responseBody: JSON.stringify({ data: Buffer.from(request.body).toString('base64') }), error: null, retryAfter: null }) };
+    const inner: WebhookSender = { send: async (request) => ({ ok: true, status: 200, durationMs: 1, responseBody: JSON.stringify({ data: Buffer.from(request.body).toString('base64') }), retryAfter: null }) };
     const result = await redactingSender(inner).send({ url: 'https://ci.example.com/', headers: {}, body, secrets: [TOKEN] });
     expect(result.responseBody).toContain('[REDACTED]');
     const data = JSON.parse(result.responseBody).data as string;
@@ -90,11 +114,20 @@ describe('encoded echoes (base64, URL encoding)', () => {
   });
 
   test('redactingSender never makes an answer longer (a one-character secret repeated would grow it tenfold)', async () => {
-    const inner: WebhookSender = { send: async () => ({ ok: false, status: 500, durationMs: 1, responseBody: 'x'.repeat(8192), error: 'x'.repeat(100), retryAfter: null }) };
+    const inner: WebhookSender = {
+      send: async () => ({
+        ok: false,
+        failure: { kind: 'request-failed', code: null, detail: 'x'.repeat(100) },
+        status: 500,
+        durationMs: 1,
+        responseBody: 'x'.repeat(8192),
+        retryAfter: null,
+      }),
+    };
     const result = await redactingSender(inner).send({ url: 'https://ci.example.com/', headers: {}, body: '{}', secrets: ['x'] });
     expect(result.responseBody.length).toBe(8192);
     expect(result.responseBody).not.toMatch(/[^[\]REDACT]/);
-    expect(result.error!.length).toBe(100);
+    expect(result.ok ? null : result.failure).toEqual({ kind: 'request-failed', code: null, detail: expect.stringMatching(/^[[\]REDACT]{100}$/) });
   });
 });
 

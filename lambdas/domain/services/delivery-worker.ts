@@ -13,6 +13,7 @@
  * the sweeper re-sends the message of a retry that went missing.
  */
 import type { Attempt, Delivery } from '../types';
+import { describeFailure, type AttemptFailure, type AttemptFailureKind } from '../attempt-failure';
 import { MissingSecretError, prepareRequest } from '../outgoing';
 import type { DeliveryMessage, OutgoingRequest, SendResult } from '../ports';
 import { nextRetryDelaySeconds, parseRetryAfter } from '../retry';
@@ -29,6 +30,15 @@ const EARLY_TOLERANCE_MS = 1000;
  * signing and the write that records the result.
  */
 export const CLAIM_MARGIN_MS = 10_000;
+
+/**
+ * Failures no retry can fix, so the delivery fails at once: an address the guard refuses now
+ * is refused on every retry (changing the DNS answer or the URL means a new round: redeliver),
+ * a URL that does not parse stays so, and a deleted webhook or an expired event leave nothing to
+ * send. Everything else (timeouts, refusals, HTTP statuses, a missing secret an admin may put
+ * back) follows the schedule.
+ */
+export const FINAL_FAILURES: ReadonlySet<AttemptFailureKind> = new Set(['blocked-address', 'invalid-url', 'webhook-deleted', 'event-expired']);
 
 /** What happened to one message, for metrics and logs. */
 export type WorkerOutcome =
@@ -56,23 +66,23 @@ export async function processDeliveryMessage(deps: DeliveryWorkerDeps, message: 
 
   const outcome = await attempt(deps, delivery, message);
   if (outcome === 'claimed-elsewhere') return { kind: 'claimed-elsewhere' };
-  const { result, final } = outcome;
+  const result = outcome;
   const record: Attempt = {
     number: message.attempt,
     at: now.toISOString(),
     status: result.status,
     durationMs: Math.round(result.durationMs),
-    error: result.error,
+    error: result.ok ? null : describeFailure(result.failure),
     responseBody: result.responseBody,
   };
-  const next = settle(deps, delivery, record, result, final);
+  const next = settle(deps, delivery, record, result);
   if (!(await deps.deliveries.saveAttemptResult(next, made))) return { kind: 'stale' };
   if (next.status === 'retrying') await enqueueNext(deps, next);
   return { kind: 'attempted', delivery: next, attempt: record };
 }
 
-/** An attempt's result; `final` when retrying cannot help, so the delivery fails at once. */
-type AttemptOutcome = { result: SendResult; final: boolean } | 'claimed-elsewhere';
+/** An attempt's result, or that another copy of the message holds the attempt. */
+type AttemptOutcome = SendResult | 'claimed-elsewhere';
 
 async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: DeliveryMessage): Promise<AttemptOutcome> {
   const [webhook, eventRecord] = await Promise.all([
@@ -80,15 +90,15 @@ async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: De
     deps.events.get(delivery.team, delivery.eventId),
   ]);
   // Gone for good: retrying for a day would only fill the log.
-  if (!webhook) return { result: failedBeforeSending('webhook was deleted'), final: true };
+  if (!webhook) return failedBeforeSending({ kind: 'webhook-deleted' });
   // The event is kept as long as its deliveries (same retention); gone means past retention.
-  if (!eventRecord) return { result: failedBeforeSending('event record expired'), final: true };
+  if (!eventRecord) return failedBeforeSending({ kind: 'event-expired' });
   let request: OutgoingRequest;
   try {
     request = await prepareRequest(deps.secrets, webhook, delivery.template, eventRecord.event, delivery.id, deps.config.userAgent);
   } catch (error) {
     // Not final: an admin may create the secret again (e.g. after a mistaken delete in the console).
-    if (error instanceof MissingSecretError) return { result: failedBeforeSending(error.message), final: false };
+    if (error instanceof MissingSecretError) return failedBeforeSending({ kind: 'missing-secret', secretName: error.secretName });
     throw error;
   }
   const now = deps.now();
@@ -102,20 +112,20 @@ async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: De
     return 'claimed-elsewhere';
   }
   delivery.url = webhook.url;
-  return { result: await deps.sender.send(request), final: false };
+  return deps.sender.send(request);
 }
 
-function failedBeforeSending(error: string): SendResult {
-  return { ok: false, status: null, durationMs: 0, responseBody: '', error, retryAfter: null };
+function failedBeforeSending(failure: AttemptFailure): SendResult {
+  return { ok: false, failure, status: null, durationMs: 0, responseBody: '', retryAfter: null };
 }
 
-/** The delivery after this attempt: succeeded, failed (schedule spent, or final) or retrying. */
-function settle(deps: DeliveryWorkerDeps, delivery: Delivery, record: Attempt, result: SendResult, final: boolean): Delivery {
+/** The delivery after this attempt: succeeded, failed (schedule spent, or a final failure) or retrying. */
+function settle(deps: DeliveryWorkerDeps, delivery: Delivery, record: Attempt, result: SendResult): Delivery {
   const now = deps.now();
   const roundAttempts = delivery.roundAttempts + 1;
   const base = { ...delivery, attempts: [...delivery.attempts, record], attemptCount: delivery.attemptCount + 1, roundAttempts, updatedAt: now.toISOString() };
   if (result.ok) return { ...base, status: 'succeeded', nextAttemptAt: null };
-  if (final) return { ...base, status: 'failed', nextAttemptAt: null };
+  if (FINAL_FAILURES.has(result.failure.kind)) return { ...base, status: 'failed', nextAttemptAt: null };
   const delaySeconds = nextRetryDelaySeconds({
     schedule: deps.config.retrySchedule,
     attemptsInRound: roundAttempts,

@@ -1,4 +1,5 @@
 /** Webhooks: endpoint URL plus optional signing secret and access token (secret names). */
+import { describeFailure } from '../attempt-failure';
 import { conflict, DomainError, notFound, validationError } from '../errors';
 import { MissingSecretError, prepareRequest } from '../outgoing';
 import { createWebhookSchema, parseBody, testWebhookSchema, updateWebhookSchema } from '../schemas';
@@ -112,7 +113,7 @@ export async function testWebhook(deps: Deps<'webhooks' | 'secrets' | 'sender' |
   try {
     const request = await prepareRequest(deps.secrets, hook, checked.template, sampleEvent(), newId('test'), deps.config.userAgent);
     const result = await deps.sender.send(request);
-    return { ok: result.ok, status: result.status, durationMs: result.durationMs, responseBody: result.responseBody, error: result.error };
+    return { ok: result.ok, status: result.status, durationMs: result.durationMs, responseBody: result.responseBody, error: result.ok ? null : describeFailure(result.failure) };
   } catch (error) {
     if (error instanceof MissingSecretError) return { ok: false, status: null, durationMs: 0, responseBody: '', error: error.message };
     throw error;

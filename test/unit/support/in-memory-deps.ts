@@ -4,6 +4,7 @@
  * calls made to fail for chosen ids, a record of claims, a queue that can fail once, a
  * scripted sender that records every request, and a clock the test moves by hand.
  */
+import type { AttemptFailure } from '../../../lambdas/domain/attempt-failure';
 import type { RuntimeConfig } from '../../../lambdas/domain/config';
 import type { DeliveryMessage, OutgoingRequest, SendResult, WebhookSender } from '../../../lambdas/domain/ports';
 import type { Ports } from '../../../lambdas/domain/services/deps';
@@ -98,8 +99,22 @@ export class TestEventStore extends MemoryEventStore {
   }
 }
 
-/** What the fake sender answers: a partial SendResult (ok is derived from the status). */
-export type FakeAnswer = Partial<SendResult> & { status: number | null };
+/**
+ * What the fake sender answers. It succeeds for a 2xx status without a `failure`; otherwise it
+ * fails with `failure`, by default what the real sender would report for that status
+ * (`connection-refused` for no status, `http-status` for a non-2xx one).
+ */
+export interface FakeAnswer {
+  status: number | null;
+  failure?: AttemptFailure;
+  durationMs?: number;
+  responseBody?: string;
+  retryAfter?: string | null;
+}
+
+function defaultFailure(status: number | null): AttemptFailure {
+  return status === null ? { kind: 'connection-refused' } : { kind: 'http-status', status };
+}
 
 /** Records every request; answers from `script`, then `fallback`. `hold` keeps answers back until released. */
 export class FakeSender implements WebhookSender {
@@ -112,15 +127,10 @@ export class FakeSender implements WebhookSender {
     this.requests.push(structuredClone(request));
     if (this.held) await new Promise<void>((resolve) => this.held!.push(resolve));
     const answer = this.script.shift() ?? this.fallback;
-    const ok = answer.ok ?? (answer.status !== null && answer.status >= 200 && answer.status < 300);
-    return {
-      ok,
-      status: answer.status,
-      durationMs: answer.durationMs ?? 5,
-      responseBody: answer.responseBody ?? '',
-      error: answer.error ?? (ok ? null : answer.status === null ? 'connection refused' : `HTTP ${answer.status}`),
-      retryAfter: answer.retryAfter ?? null,
-    };
+    const { status } = answer;
+    const rest = { durationMs: answer.durationMs ?? 5, responseBody: answer.responseBody ?? '', retryAfter: answer.retryAfter ?? null };
+    if (answer.failure === undefined && status !== null && status >= 200 && status < 300) return { ok: true, status, ...rest };
+    return { ok: false, failure: answer.failure ?? defaultFailure(status), status, ...rest };
   }
 
   /** From now on, sends wait until `release()`. */

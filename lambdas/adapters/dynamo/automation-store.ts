@@ -76,15 +76,19 @@ export class DynamoAutomationStore implements AutomationStore {
 
   /**
    * Two keyed queries, made together: the event's collection and the any-collection key (no
-   * single key range covers both). A collection literally named `*` makes both keys the same:
-   * each automation is returned once.
+   * single key range covers both). An automation filtering on a collection literally named `*`
+   * shares the any-collection key, so that key's answer is checked for it; and an event of that
+   * collection makes both keys the same, so each automation is returned once.
    */
   async findCandidates(team: string, type: EventType, collection: string) {
     const keys = [...new Set([matchKey(team, type, collection), matchKey(team, type, undefined)])];
     const pages = await Promise.all(keys.map((key) => queryAll(this.db, {
       TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': key },
     })));
-    return pages.flat().map(toAutomation);
+    return pages
+      .flat()
+      .map(toAutomation)
+      .filter((automation) => automation.event.collection === undefined || automation.event.collection === collection);
   }
 
   async isWebhookInUse(team: string, webhookId: string) {

@@ -1,0 +1,143 @@
+/** The KeyStore, WebhookStore and AutomationStore contracts (lambdas/domain/ports.ts). */
+import type { AutomationStore, KeyStore, WebhookStore } from '../../../lambdas/domain/ports';
+import type { ApiKeyRecord, Automation, AutomationEventFilter, Webhook } from '../../../lambdas/domain/types';
+
+const at = (second: number) => new Date(Date.UTC(2025, 5, 1, 12, 0, second)).toISOString();
+
+function webhook(team: string, id: string, name: string, second = 0): Webhook {
+  return { id, team, name, url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, createdAt: at(second), updatedAt: at(second) };
+}
+
+function automation(team: string, id: string, event: AutomationEventFilter, overrides: Partial<Automation> = {}): Automation {
+  return {
+    id, team, name: id, description: '', enabled: true, event,
+    action: { type: 'WEBHOOK', webhookId: 'wh_1', payload: { n: 12345678901234567890, text: '${alias}' } },
+    createdAt: at(0), updatedAt: at(0), ...overrides,
+  };
+}
+
+/** Defines the KeyStore contract's tests. */
+export function keyStoreContract(store: () => KeyStore): void {
+  const record = (team: string, id: string, second: number): ApiKeyRecord => ({ id, team, role: 'admin', name: `key ${id}`, createdAt: at(second) });
+
+  test('a key is found by its hash, listed by team in creation order, and deleted by its team only', async () => {
+    const keys = store();
+    await keys.create(record('acme', 'key_b', 2), 'hash-b');
+    await keys.create(record('acme', 'key_a', 1), 'hash-a');
+    await keys.create(record('other', 'key_c', 3), 'hash-c');
+    expect(await keys.findByHash('hash-a')).toEqual(record('acme', 'key_a', 1));
+    expect(await keys.findByHash('hash-unknown')).toBeUndefined();
+    expect((await keys.listByTeam('acme')).map((key) => key.id)).toEqual(['key_a', 'key_b']);
+    expect(await keys.delete('other', 'key_a')).toBe(false);
+    expect(await keys.delete('acme', 'key_a')).toBe(true);
+    expect(await keys.delete('acme', 'key_a')).toBe(false);
+    expect(await keys.findByHash('hash-a')).toBeUndefined();
+  });
+
+  test('a second key with the same hash is refused', async () => {
+    const keys = store();
+    await keys.create(record('acme', 'key_a', 1), 'hash-a');
+    await expect(keys.create(record('acme', 'key_b', 2), 'hash-a')).rejects.toThrow();
+    expect((await keys.listByTeam('acme')).map((key) => key.id)).toEqual(['key_a']);
+  });
+}
+
+/** Defines the WebhookStore contract's tests. */
+export function webhookStoreContract(store: () => WebhookStore): void {
+  test('create, get, list (creation order), update and delete', async () => {
+    const webhooks = store();
+    await webhooks.create(webhook('acme', 'wh_2', 'second', 2));
+    await webhooks.create(webhook('acme', 'wh_1', 'first', 1));
+    expect(await webhooks.get('acme', 'wh_1')).toEqual(webhook('acme', 'wh_1', 'first', 1));
+    expect(await webhooks.get('other', 'wh_1')).toBeUndefined();
+    expect((await webhooks.list('acme')).map((hook) => hook.id)).toEqual(['wh_1', 'wh_2']);
+    const changed = { ...webhook('acme', 'wh_1', 'first', 1), url: 'https://new.example.com/', accessToken: 'TOKEN' };
+    await webhooks.update(webhook('acme', 'wh_1', 'first', 1), changed);
+    expect(await webhooks.get('acme', 'wh_1')).toEqual(changed);
+    await webhooks.delete(changed);
+    expect(await webhooks.get('acme', 'wh_1')).toBeUndefined();
+    expect((await webhooks.list('acme')).map((hook) => hook.id)).toEqual(['wh_2']);
+  });
+
+  test('names are unique per team: a taken name is a conflict, in create and in a rename', async () => {
+    const webhooks = store();
+    await webhooks.create(webhook('acme', 'wh_1', 'deploy'));
+    await webhooks.create(webhook('acme', 'wh_2', 'notify'));
+    await expect(webhooks.create(webhook('acme', 'wh_3', 'deploy'))).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(webhooks.update(webhook('acme', 'wh_2', 'notify'), webhook('acme', 'wh_2', 'deploy'))).rejects.toMatchObject({ kind: 'conflict' });
+    expect((await webhooks.list('acme')).map((hook) => hook.name)).toEqual(['deploy', 'notify']);
+    // Another team may use the name.
+    await webhooks.create(webhook('other', 'wh_4', 'deploy'));
+    expect((await webhooks.list('other')).map((hook) => hook.name)).toEqual(['deploy']);
+  });
+
+  test('a rename frees the old name, and a delete frees the name', async () => {
+    const webhooks = store();
+    await webhooks.create(webhook('acme', 'wh_1', 'old'));
+    await webhooks.update(webhook('acme', 'wh_1', 'old'), webhook('acme', 'wh_1', 'new'));
+    await webhooks.create(webhook('acme', 'wh_2', 'old'));
+    await webhooks.delete(webhook('acme', 'wh_1', 'new'));
+    await webhooks.create(webhook('acme', 'wh_3', 'new'));
+    expect((await webhooks.list('acme')).map((hook) => `${hook.id}:${hook.name}`).sort()).toEqual(['wh_2:old', 'wh_3:new']);
+  });
+}
+
+/** Defines the AutomationStore contract's tests. */
+export function automationStoreContract(store: () => AutomationStore): void {
+  test('put, get, list (creation order) and delete by team', async () => {
+    const automations = store();
+    const first = automation('acme', 'au_1', { type: 'LINK_ARTIFACT', collection: 'churn' }, { createdAt: at(1) });
+    const second = automation('acme', 'au_2', { type: 'ADD_ARTIFACT_ALIAS', aliasPattern: '^prod' }, { createdAt: at(2), action: { type: 'WEBHOOK', webhookId: 'wh_9' } });
+    await automations.put(second);
+    await automations.put(first);
+    expect(await automations.get('acme', 'au_1')).toEqual(first);
+    expect(await automations.get('acme', 'au_2')).toEqual(second);
+    expect(await automations.get('other', 'au_1')).toBeUndefined();
+    expect((await automations.list('acme')).map((a) => a.id)).toEqual(['au_1', 'au_2']);
+    expect(await automations.delete('other', 'au_1')).toBe(false);
+    expect(await automations.delete('acme', 'au_1')).toBe(true);
+    expect(await automations.delete('acme', 'au_1')).toBe(false);
+    expect((await automations.list('acme')).map((a) => a.id)).toEqual(['au_2']);
+  });
+
+  test('candidates: enabled automations of the team and type whose collection is the event\'s or absent, each once', async () => {
+    const automations = store();
+    await automations.put(automation('acme', 'au_exact', { type: 'LINK_ARTIFACT', collection: 'churn' }));
+    await automations.put(automation('acme', 'au_any', { type: 'LINK_ARTIFACT' }));
+    await automations.put(automation('acme', 'au_star', { type: 'LINK_ARTIFACT', collection: '*' }));
+    await automations.put(automation('acme', 'au_othercollection', { type: 'LINK_ARTIFACT', collection: 'fraud' }));
+    await automations.put(automation('acme', 'au_othertype', { type: 'UNLINK_ARTIFACT', collection: 'churn' }));
+    await automations.put(automation('acme', 'au_disabled', { type: 'LINK_ARTIFACT', collection: 'churn' }, { enabled: false }));
+    await automations.put(automation('other', 'au_otherteam', { type: 'LINK_ARTIFACT', collection: 'churn' }));
+    const ids = async (collection: string) => (await automations.findCandidates('acme', 'LINK_ARTIFACT', collection)).map((a) => a.id).sort();
+    expect(await ids('churn')).toEqual(['au_any', 'au_exact']);
+    // A collection literally named `*`: its own automation and the any-collection one, once each.
+    expect(await ids('*')).toEqual(['au_any', 'au_star']);
+    expect((await automations.findCandidates('acme', 'LINK_ARTIFACT', 'churn')).find((a) => a.id === 'au_exact')).toEqual(
+      automation('acme', 'au_exact', { type: 'LINK_ARTIFACT', collection: 'churn' }),
+    );
+  });
+
+  test('enabling, disabling, re-filtering and deleting an automation changes what it is a candidate for', async () => {
+    const automations = store();
+    const base = automation('acme', 'au_1', { type: 'LINK_ARTIFACT', collection: 'churn' });
+    await automations.put({ ...base, enabled: false });
+    const ids = async (collection: string) => (await automations.findCandidates('acme', 'LINK_ARTIFACT', collection)).map((a) => a.id);
+    expect(await ids('churn')).toEqual([]);
+    await automations.put(base);
+    expect(await ids('churn')).toEqual(['au_1']);
+    await automations.put({ ...base, event: { type: 'LINK_ARTIFACT', collection: 'fraud' } });
+    expect(await ids('churn')).toEqual([]);
+    expect(await ids('fraud')).toEqual(['au_1']);
+    await automations.delete('acme', 'au_1');
+    expect(await ids('fraud')).toEqual([]);
+  });
+
+  test('whether a webhook is in use, by the team\'s automations only', async () => {
+    const automations = store();
+    await automations.put(automation('acme', 'au_1', { type: 'LINK_ARTIFACT' }, { enabled: false }));
+    expect(await automations.isWebhookInUse('acme', 'wh_1')).toBe(true);
+    expect(await automations.isWebhookInUse('acme', 'wh_2')).toBe(false);
+    expect(await automations.isWebhookInUse('other', 'wh_1')).toBe(false);
+  });
+}

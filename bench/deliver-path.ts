@@ -131,7 +131,7 @@ async function main(): Promise<DeliverPathResult> {
     }));
     const seconds = (performance.now() - t0) / 1000;
     const cpu = cpuMs() - cpu0;
-    const stored = await Promise.all(ids.map((id) => deps.deliveries.get(id)));
+    const stored = await Promise.all(ids.map((id) => deps.deliveries.get(TEAM, id)));
     const succeeded = stored.filter((delivery) => delivery?.status === 'succeeded').length;
     if (failures > 0 || succeeded !== count) throw new Error(`deliver path: ${succeeded} of ${count} succeeded, ${failures} batch item failures`);
     return { perSecond: count / seconds, cpuPerDelivery: cpu / count };
@@ -140,7 +140,7 @@ async function main(): Promise<DeliverPathResult> {
   // The bare loop sends what a real delivery sends: same body bytes and headers.
   const sample = await prepare('sample', 1);
   const webhook = (await sample.deps.webhooks.get(TEAM, 'wh_bench'))!;
-  const delivery = (await sample.deps.deliveries.get('dlv_sample_0'))!;
+  const delivery = (await sample.deps.deliveries.get(TEAM, 'dlv_sample_0'))!;
   const event = (await sample.deps.events.get(TEAM, delivery.eventId))!.event;
   const request = await prepareRequest(sample.deps.secrets, webhook, delivery.template, event, delivery.id, config.userAgent);
   const target = new URL(request.url);
@@ -251,7 +251,7 @@ function sqsRecord(deliveryId: string, index: number): SQSRecord {
   return {
     messageId: `msg-${deliveryId}`,
     receiptHandle: `rh-${index}`,
-    body: JSON.stringify({ deliveryId, attempt: 1, notBefore: Date.now() }),
+    body: JSON.stringify({ team: TEAM, deliveryId, attempt: 1, notBefore: Date.now() }),
     attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: 'bench', ApproximateFirstReceiveTimestamp: now },
     messageAttributes: {},
     md5OfBody: '',

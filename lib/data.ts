@@ -40,11 +40,12 @@ export class DataTables extends Construct {
   /** API keys (hashes only), webhooks and automations: `pk`/`sk`, GSI `gsi1`. */
   public readonly config: dynamodb.Table;
   /**
-   * One record per delivery with its attempts: `id`, GSIs `byTeam` and sparse `due` (SQS
-   * delays stop at 15 minutes, so longer retry waits are parked there for the sweeper), TTL.
+   * One record per delivery with its attempts, keyed `team` / `id` (ids sort by creation, so a
+   * team's partition is its newest-first log), sparse GSI `due` (deliveries waiting for a
+   * retry or a redelivery, for the sweeper), TTL.
    */
   public readonly deliveries: dynamodb.Table;
-  /** Event idempotency records: `pk`, TTL. */
+  /** Accepted events (the event, stored once, and its deliveries): `pk`, TTL. */
   public readonly events: dynamodb.Table;
 
   constructor(scope: Construct, id: string) {

@@ -29,20 +29,19 @@ export const CONFIG_TABLE: TableDefinition = {
 };
 
 /**
- * Deliveries with their attempts; `byTeam` for the log, sparse `due` for the sweeper. `byTeam`
- * holds only what the log filters on: a full copy would be rewritten (and paid for) on every
- * write of a delivery, claims included; the page's items are read by key instead.
+ * Deliveries with their attempts, keyed by team and id. Delivery ids begin with their creation
+ * time, so a team's items in descending key order are its log, newest first: the log needs no
+ * index, and no write of a delivery pays for one. The sparse `due` index lists deliveries
+ * waiting for a retry or a redelivery (for the sweeper); it holds the keys and `attemptCount`.
  */
 export const DELIVERIES_TABLE: TableDefinition = {
-  partitionKey: 'id',
+  partitionKey: 'team',
+  sortKey: 'id',
   ttlAttribute: 'expiresAt',
-  indexes: [
-    { name: 'byTeam', partitionKey: 'team', sortKey: 'createdSk', include: ['automationId', 'webhookId', 'eventId', 'status'] },
-    { name: 'due', partitionKey: 'dueShard', sortKey: 'dueAt', include: ['team', 'attemptCount'] },
-  ],
+  indexes: [{ name: 'due', partitionKey: 'dueShard', sortKey: 'dueAt', include: ['attemptCount'] }],
 };
 
-/** Event idempotency records. */
+/** Accepted events: the event itself (stored once) and the deliveries it made. */
 export const EVENTS_TABLE: TableDefinition = {
   partitionKey: 'pk',
   ttlAttribute: 'expiresAt',

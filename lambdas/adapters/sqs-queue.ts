@@ -44,8 +44,8 @@ export class SqsDeliveryQueue implements DeliveryQueue {
 /** Reads a message body back; throws on anything that is not a delivery message. */
 export function parseDeliveryMessage(body: string): DeliveryMessage {
   const value = JSON.parse(body) as Partial<DeliveryMessage>;
-  if (typeof value.deliveryId !== 'string' || !Number.isInteger(value.attempt) || typeof value.notBefore !== 'number') {
+  if (typeof value.team !== 'string' || typeof value.deliveryId !== 'string' || !Number.isInteger(value.attempt) || typeof value.notBefore !== 'number') {
     throw new Error('not a delivery message');
   }
-  return { deliveryId: value.deliveryId, attempt: value.attempt as number, notBefore: value.notBefore };
+  return { team: value.team, deliveryId: value.deliveryId, attempt: value.attempt as number, notBefore: value.notBefore };
 }

@@ -70,17 +70,20 @@ export interface DeliveryQuery {
 
 /** An unfinished delivery whose next attempt is due (what the sweeper re-enqueues). */
 export interface DueDelivery {
+  team: string;
   id: string;
   attemptCount: number;
   dueAt: Date;
 }
 
 /**
- * Deliveries and their attempts. Writes that record progress are conditional on
- * `attemptCount`, so two workers handling copies of one message cannot both record an attempt.
+ * Deliveries and their attempts, by team and id. Writes that record progress are conditional
+ * on `attemptCount`, so two workers handling copies of one message cannot both record an
+ * attempt.
  */
 export interface DeliveryStore {
-  get(id: string): Promise<Delivery | undefined>;
+  /** The team's delivery with this id (another team's is not found). */
+  get(team: string, id: string): Promise<Delivery | undefined>;
   /** Writes a new delivery unless one with its id exists (idempotent ingest); true if written. */
   createIfAbsent(delivery: Delivery, expiresAt: Date): Promise<boolean>;
   /**
@@ -97,10 +100,13 @@ export interface DeliveryStore {
    * finished) or another worker holds a claim that is still live at `now`. A claim ends with
    * the next `saveAttemptResult`, or when it expires (its holder crashed).
    */
-  claimAttempt(id: string, expectedAttemptCount: number, now: Date, until: Date): Promise<boolean>;
+  claimAttempt(team: string, id: string, expectedAttemptCount: number, now: Date, until: Date): Promise<boolean>;
   /** Starts a new round unless another attempt was recorded meanwhile (then false). */
   startNewRound(delivery: Delivery, expectedAttemptCount: number): Promise<boolean>;
-  /** One page of the team's log, newest first (`createdAt`, then id); `nextCursor` null at the end. */
+  /**
+   * One page of the team's log in descending id order, which is newest first: delivery ids
+   * begin with their creation time (events.ts, deliveryIdFor). `nextCursor` is null at the end.
+   */
   list(query: DeliveryQuery): Promise<{ items: Delivery[]; nextCursor: string | null }>;
   /**
    * Unfinished deliveries whose next attempt is due at or before `dueBefore`, earliest first, at
@@ -131,6 +137,7 @@ export interface EventStore {
 
 /** What the delivery queue carries: which delivery, which attempt, not before when. */
 export interface DeliveryMessage {
+  team: string;
   deliveryId: string;
   /** The attempt number (1-based, over the delivery's life) this message is for. */
   attempt: number;

@@ -25,7 +25,7 @@ function record(messageId: string, body: string): SQSRecord {
 }
 
 function message(deps: InMemoryDeps, deliveryId: string, attempt = 1): string {
-  return JSON.stringify({ deliveryId, attempt, notBefore: deps.clock.ms });
+  return JSON.stringify({ team: 'demo', deliveryId, attempt, notBefore: deps.clock.ms });
 }
 
 /** Five deliveries and one good record for each, `m1`…`m5`. */
@@ -52,7 +52,7 @@ describe('partial batch failures', () => {
 
   test.each([
     ['an unparseable body', 'not json at all'],
-    ['JSON that is not a delivery message', JSON.stringify({ deliveryId: 'dlv_3', attempt: 'one' })],
+    ['JSON that is not a delivery message', JSON.stringify({ team: 'demo', deliveryId: 'dlv_3', attempt: 'one' })],
   ])('one record of five with %s: exactly its messageId is reported, the other four are delivered', async (_what, body) => {
     const deps = inMemoryDeps();
     const handler = createDeliverHandler(() => deps);
@@ -99,12 +99,12 @@ describe('partial batch failures', () => {
       record('dup-1', message(deps, 'dlv_1')), // attempt 1 already made
       record('dup-2', message(deps, 'dlv_2')),
       record('gone', message(deps, 'dlv_missing')),
-      record('early', JSON.stringify({ deliveryId: 'dlv_3', attempt: 1, notBefore: deps.clock.ms + 60_000 })),
+      record('early', JSON.stringify({ team: 'demo', deliveryId: 'dlv_3', attempt: 1, notBefore: deps.clock.ms + 60_000 })),
       records[4],
     ];
     expect(await handler(event(batch))).toEqual({ batchItemFailures: [] });
     expect(deps.sender.requests).toHaveLength(3);
-    expect(deps.queue.sent).toEqual([{ deliveryId: 'dlv_3', attempt: 1, notBefore: deps.clock.ms + 60_000 }]);
+    expect(deps.queue.sent).toEqual([{ team: 'demo', deliveryId: 'dlv_3', attempt: 1, notBefore: deps.clock.ms + 60_000 }]);
   });
 
   test('all five bad: the handler throws FullBatchFailureError (the whole batch comes back)', async () => {

@@ -14,7 +14,7 @@ import { signPayload } from '../../lambdas/domain/signing';
 import { inMemoryDeps, seedDelivery, type FakeAnswer, type InMemoryDeps } from './support/in-memory-deps';
 
 function first(deps: InMemoryDeps, id = 'dlv_1'): DeliveryMessage {
-  return { deliveryId: id, attempt: 1, notBefore: deps.clock.ms };
+  return { team: 'demo', deliveryId: id, attempt: 1, notBefore: deps.clock.ms };
 }
 
 /** Takes the single message the worker queued, checking there was exactly one. */
@@ -103,7 +103,7 @@ describe('stale and duplicate messages', () => {
     const b = await processDeliveryMessage(deps, first(deps));
     expect(b).toEqual({ kind: 'claimed-elsewhere' });
     const comeback = onlyQueued(deps);
-    expect(comeback).toEqual({ deliveryId: 'dlv_1', attempt: 1, notBefore: deps.clock.ms + 2000 + CLAIM_MARGIN_MS + 1001 });
+    expect(comeback).toEqual({ team: 'demo', deliveryId: 'dlv_1', attempt: 1, notBefore: deps.clock.ms + 2000 + CLAIM_MARGIN_MS + 1001 });
 
     deps.sender.release();
     expect((await a).kind).toBe('attempted');
@@ -117,7 +117,7 @@ describe('stale and duplicate messages', () => {
     await seedDelivery(deps);
     const now = new Date(deps.clock.ms);
     const until = new Date(deps.clock.ms + 1000 + CLAIM_MARGIN_MS);
-    expect(await deps.deliveries.claimAttempt('dlv_1', 0, now, until)).toBe(true);
+    expect(await deps.deliveries.claimAttempt('demo', 'dlv_1', 0, now, until)).toBe(true);
 
     expect(await processDeliveryMessage(deps, first(deps))).toEqual({ kind: 'claimed-elsewhere' });
     expect(deps.sender.requests).toHaveLength(0);
@@ -137,7 +137,7 @@ describe('early messages hop', () => {
     const deps = inMemoryDeps();
     await seedDelivery(deps);
     deps.deliveries.failGet.add('dlv_1'); // proves the hop does not read the record
-    const message = { deliveryId: 'dlv_1', attempt: 1, notBefore: deps.clock.ms + 1500 };
+    const message = { team: 'demo', deliveryId: 'dlv_1', attempt: 1, notBefore: deps.clock.ms + 1500 };
 
     expect(await processDeliveryMessage(deps, message)).toEqual({ kind: 'hop' });
     expect(onlyQueued(deps)).toEqual(message);
@@ -148,7 +148,7 @@ describe('early messages hop', () => {
   test('a long wait hops message by message until due (the record is untouched meanwhile)', async () => {
     const deps = inMemoryDeps();
     await seedDelivery(deps);
-    let message = { deliveryId: 'dlv_1', attempt: 1, notBefore: deps.clock.ms + 3 * 3600_000 };
+    let message = { team: 'demo', deliveryId: 'dlv_1', attempt: 1, notBefore: deps.clock.ms + 3 * 3600_000 };
     let hops = 0;
     // Each hop waits at most 15 minutes (the SQS delay limit); the clock follows it.
     while ((await processDeliveryMessage(deps, message)).kind === 'hop') {
@@ -163,7 +163,7 @@ describe('early messages hop', () => {
   test('a message early by less than the 1 s tolerance is treated as due', async () => {
     const deps = inMemoryDeps();
     await seedDelivery(deps);
-    const outcome = await processDeliveryMessage(deps, { deliveryId: 'dlv_1', attempt: 1, notBefore: deps.clock.ms + 900 });
+    const outcome = await processDeliveryMessage(deps, { team: 'demo', deliveryId: 'dlv_1', attempt: 1, notBefore: deps.clock.ms + 900 });
     expect(outcome.kind).toBe('attempted');
     expect(deps.sender.requests).toHaveLength(1);
   });
@@ -185,11 +185,11 @@ describe('failures and the retry schedule', () => {
     const due = Date.parse(stored.nextAttemptAt!);
     expect(due - start).toBeGreaterThanOrEqual(4500);
     expect(due - start).toBeLessThanOrEqual(5500);
-    expect(onlyQueued(deps)).toEqual({ deliveryId: 'dlv_1', attempt: 2, notBefore: due });
+    expect(onlyQueued(deps)).toEqual({ team: 'demo', deliveryId: 'dlv_1', attempt: 2, notBefore: due });
 
     // Attempt 2 fails too: the next wait is the schedule's second step.
     deps.sender.script = [{ status: 502 }];
-    await deliverWhenDue(deps, { deliveryId: 'dlv_1', attempt: 2, notBefore: due });
+    await deliverWhenDue(deps, { team: 'demo', deliveryId: 'dlv_1', attempt: 2, notBefore: due });
     const after2 = deps.deliveries.stored('dlv_1');
     const wait2 = Date.parse(after2.nextAttemptAt!) - deps.clock.ms;
     expect(wait2).toBeGreaterThanOrEqual(270_000);

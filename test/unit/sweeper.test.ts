@@ -32,8 +32,8 @@ test('enqueues overdue waiting deliveries for their next attempt at their due ti
   const { deps, t0 } = await setUp();
   expect(await sweepDueDeliveries(deps, new Date(t0 + 3_600_000))).toBe(2);
   expect(deps.queue.sent).toEqual([
-    { deliveryId: 'dlv_redelivered', attempt: 4, notBefore: t0 + 1000 },
-    { deliveryId: 'dlv_retrying', attempt: 3, notBefore: t0 + 3_600_000 },
+    { team: 'demo', deliveryId: 'dlv_redelivered', attempt: 4, notBefore: t0 + 1000 },
+    { team: 'demo', deliveryId: 'dlv_retrying', attempt: 3, notBefore: t0 + 3_600_000 },
   ]);
 });
 

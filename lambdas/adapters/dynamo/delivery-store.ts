@@ -1,18 +1,21 @@
 /**
- * Deliveries table: one item per delivery (`id`), attempts inside it so recording an attempt
- * is a single conditional write. The event is not in it (it is stored once, with the event's
- * record), nor the rendered payload (it is rendered again from event and template), so a
- * typical delivery item stays under 1 KB: one write unit per write.
+ * Deliveries table: one item per delivery, keyed `team` / `id`, attempts inside it so recording
+ * an attempt is a single conditional write. Delivery ids begin with their creation time
+ * (events.ts, deliveryIdFor), so a team's items in descending key order are its log, newest
+ * first: pages are read straight from the table, and no write pays for a log index. The event
+ * is not in the item (it is stored once, with the event's record), nor the rendered payload
+ * (it is rendered again from event and template), so a typical delivery item stays under 1 KB:
+ * one write unit per write.
  *
- * Indexes: `byTeam` (team, createdAt#id) for the newest-first log, and the sparse `due`
- * (dueShard, dueAt), present only while a delivery waits for a retry or a redelivery, for the
- * sweeper. A new delivery gets no `due` entry (the port's `findDue` explains why): that saves
- * two index writes (entry and removal) on every delivery that succeeds at its first attempt.
+ * The sparse `due` index (dueShard, dueAt) lists deliveries waiting for a retry or a
+ * redelivery, for the sweeper. A new delivery gets no `due` entry (the port's `findDue` says
+ * why): that saves two index writes (entry and removal) on every delivery that succeeds at its
+ * first attempt.
  *
  * Encodings: `dueAt` is ISO text (the index sorts it as a string), `claimUntil` epoch ms, the
  * template JSON text (DynamoDB numbers cannot hold every JSON number), `expiresAt` epoch seconds.
  */
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import { validationError } from '../../domain/errors';
 import type { DeliveryQuery, DeliveryStore, DueDelivery } from '../../domain/ports';
@@ -47,27 +50,25 @@ function toItem(delivery: Delivery, expiresAt: Date): Record<string, unknown> {
   const { template, ...rest } = delivery;
   return {
     ...rest,
-    createdSk: `${delivery.createdAt}#${delivery.id}`,
     templateJson: template === undefined ? undefined : JSON.stringify(template),
     expiresAt: Math.floor(expiresAt.getTime() / 1000),
   };
 }
 
 function toDelivery(item: Record<string, unknown>): Delivery {
-  const { templateJson, createdSk: _sk, expiresAt: _ttl, dueShard: _shard, dueAt: _due, claimUntil: _claim, ...rest } = item;
+  const { templateJson, expiresAt: _ttl, dueShard: _shard, dueAt: _due, claimUntil: _claim, ...rest } = item;
   return { ...(rest as unknown as Delivery), template: typeof templateJson === 'string' ? JSON.parse(templateJson) : undefined };
 }
 
+/** A cursor is the last key read, the team's own: `{team, id}`, base64url JSON. */
 function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
+  return Buffer.from(JSON.stringify({ team: key.team, id: key.id })).toString('base64url');
 }
 
 function decodeCursor(cursor: string, team: string): Record<string, unknown> {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (key && key.team === team && typeof key.id === 'string' && typeof key.createdSk === 'string') {
-      return { id: key.id, team: key.team, createdSk: key.createdSk };
-    }
+    if (key && key.team === team && typeof key.id === 'string' && key.id !== '') return { team, id: key.id };
   } catch {
     // fall through: a cursor we did not make
   }
@@ -78,8 +79,8 @@ function decodeCursor(cursor: string, team: string): Record<string, unknown> {
 export class DynamoDeliveryStore implements DeliveryStore {
   constructor(private readonly db: DynamoDBDocumentClient, private readonly table: string) {}
 
-  async get(id: string) {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { id }, ConsistentRead: true }));
+  async get(team: string, id: string) {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { team, id }, ConsistentRead: true }));
     return Item ? toDelivery(Item) : undefined;
   }
 
@@ -97,11 +98,11 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return this.conditionalUpdate(fitDeliveryItem(delivery), expectedAttemptCount);
   }
 
-  async claimAttempt(id: string, expectedAttemptCount: number, now: Date, until: Date) {
+  async claimAttempt(team: string, id: string, expectedAttemptCount: number, now: Date, until: Date) {
     try {
       await this.db.send(new UpdateCommand({
         TableName: this.table,
-        Key: { id },
+        Key: { team, id },
         UpdateExpression: 'SET claimUntil = :until',
         ConditionExpression: 'attemptCount = :expected AND #status IN (:pending, :retrying) AND (attribute_not_exists(claimUntil) OR claimUntil < :now)',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -131,7 +132,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
     try {
       await this.db.send(new UpdateCommand({
         TableName: this.table,
-        Key: { id: delivery.id },
+        Key: { team: delivery.team, id: delivery.id },
         // Recording an attempt (or a new round) ends any claim on the attempt (claimAttempt).
         UpdateExpression: `SET ${set.join(', ')} REMOVE claimUntil${open ? '' : ', dueShard, dueAt'}`,
         ConditionExpression: 'attemptCount = :expected',
@@ -152,17 +153,18 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   /**
-   * One page of the team's log, newest first. It reads one item more than the page (the
-   * first match after it) to know whether anything follows: `nextCursor` is null when nothing
-   * more matches. Filters are applied by DynamoDB after reading, so a filtered page may take
-   * several reads; these are bounded (MAX_PAGES_PER_LIST). If the bound is reached before
-   * that extra match or the end of the index was seen, a cursor is returned anyway (the
-   * read position), and the page it leads to may turn out empty.
+   * One page of the team's log, newest first: a Query of the team's partition in descending id
+   * order. It reads one item more than the page (the first match after it) to know whether
+   * anything follows: `nextCursor` is null when nothing more matches. Filters are applied by
+   * DynamoDB after reading, so a filtered page may take several reads; these are bounded
+   * (MAX_PAGES_PER_LIST). If the bound is reached before that extra match or the end of the
+   * partition was seen, a cursor is returned anyway (the read position), and the page it leads
+   * to may turn out empty.
    */
   async list(query: DeliveryQuery) {
     const filters: string[] = [];
     const values: Record<string, unknown> = { ':team': query.team };
-    const names: Record<string, string> = {};
+    const names: Record<string, string> = { '#team': 'team' };
     for (const field of ['automationId', 'webhookId', 'eventId', 'status'] as const) {
       const value = query[field];
       if (value === undefined) continue;
@@ -170,45 +172,26 @@ export class DynamoDeliveryStore implements DeliveryStore {
       values[`:${field}`] = value;
       filters.push(`#${field} = :${field}`);
     }
-    const keyOf = (item: Record<string, unknown>) => ({ id: item.id, team: item.team, createdSk: item.createdSk });
-    const items: string[] = [];
-    let lastTaken: Record<string, unknown> | undefined;
+    const items: Delivery[] = [];
     let startKey = query.cursor ? decodeCursor(query.cursor, query.team) : undefined;
     for (let pages = 0; pages < MAX_PAGES_PER_LIST; pages++) {
       const page = await this.db.send(new QueryCommand({
-        TableName: this.table, IndexName: 'byTeam', KeyConditionExpression: 'team = :team', ScanIndexForward: false,
+        TableName: this.table, KeyConditionExpression: '#team = :team', ScanIndexForward: false, ConsistentRead: true,
         FilterExpression: filters.length ? filters.join(' AND ') : undefined,
-        ExpressionAttributeNames: filters.length ? names : undefined,
+        ExpressionAttributeNames: names,
         // One more than the page: the extra item tells whether a next page exists.
         ExpressionAttributeValues: values, Limit: query.limit + 1, ExclusiveStartKey: startKey,
       }));
       for (const item of page.Items ?? []) {
         // A match beyond the page: there is more, and it starts right after the last item taken.
-        if (items.length === query.limit) return { items: await this.getMany(items), nextCursor: encodeCursor(lastTaken!) };
-        items.push(item.id as string);
-        lastTaken = keyOf(item);
+        if (items.length === query.limit) return { items, nextCursor: encodeCursor(items[items.length - 1] as unknown as Record<string, unknown>) };
+        items.push(toDelivery(item));
       }
       startKey = page.LastEvaluatedKey;
-      if (startKey === undefined) return { items: await this.getMany(items), nextCursor: null }; // the index has no more
+      if (startKey === undefined) return { items, nextCursor: null }; // the partition has no more
     }
     // Out of reads before knowing: go on after everything read (all of it was taken or filtered out).
-    return { items: await this.getMany(items), nextCursor: encodeCursor(startKey!) };
-  }
-
-  /** The deliveries with these ids, in this order (one expired meanwhile is left out). */
-  private async getMany(ids: readonly string[]): Promise<Delivery[]> {
-    const found = new Map<string, Delivery>();
-    for (let start = 0; start < ids.length; start += 100) {
-      let keys: Record<string, unknown>[] | undefined = ids.slice(start, start + 100).map((id) => ({ id }));
-      // BatchGetItem may leave keys unprocessed under load: ask again for those, a bounded number of times.
-      for (let round = 0; keys && keys.length > 0 && round < 5; round++) {
-        const answer: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } } }));
-        for (const item of answer.Responses?.[this.table] ?? []) found.set(item.id as string, toDelivery(item));
-        keys = answer.UnprocessedKeys?.[this.table]?.Keys;
-      }
-      if (keys && keys.length > 0) throw new Error(`BatchGetItem left ${keys.length} deliveries unread`);
-    }
-    return ids.flatMap((id) => found.get(id) ?? []);
+    return { items, nextCursor: encodeCursor(startKey!) };
   }
 
   async findDue(dueBefore: Date, limit: number): Promise<DueDelivery[]> {
@@ -233,7 +216,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
       .flat()
       .sort((a, b) => (a.dueAt as string).localeCompare(b.dueAt as string))
       .slice(0, limit)
-      .map((item) => ({ id: item.id as string, attemptCount: Number(item.attemptCount ?? 0), dueAt: new Date(item.dueAt as string) }));
+      .map((item) => ({ team: item.team as string, id: item.id as string, attemptCount: Number(item.attemptCount ?? 0), dueAt: new Date(item.dueAt as string) }));
   }
 
   /**
@@ -247,11 +230,11 @@ export class DynamoDeliveryStore implements DeliveryStore {
     do {
       const page = await this.db.send(new ScanCommand({
         TableName: this.table, ExclusiveStartKey: startKey,
-        FilterExpression: '#status IN (:pending, :retrying)', ProjectionExpression: 'id, attemptCount, nextAttemptAt',
-        ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':pending': 'pending', ':retrying': 'retrying' },
+        FilterExpression: '#status IN (:pending, :retrying)', ProjectionExpression: '#team, id, attemptCount, nextAttemptAt',
+        ExpressionAttributeNames: { '#status': 'status', '#team': 'team' }, ExpressionAttributeValues: { ':pending': 'pending', ':retrying': 'retrying' },
       }));
       for (const item of page.Items ?? []) {
-        found.push({ id: item.id as string, attemptCount: Number(item.attemptCount ?? 0), dueAt: new Date((item.nextAttemptAt as string | undefined) ?? 0) });
+        found.push({ team: item.team as string, id: item.id as string, attemptCount: Number(item.attemptCount ?? 0), dueAt: new Date((item.nextAttemptAt as string | undefined) ?? 0) });
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);

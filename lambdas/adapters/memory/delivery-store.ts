@@ -1,8 +1,8 @@
 /**
- * Deliveries in a Map, keeping every rule of the DeliveryStore port (the contract suite runs
- * the same tests against this store and the DynamoDB one): conditional writes on
- * `attemptCount`, claims with an expiry, a `due` entry only for deliveries waiting for a retry
- * or a redelivery, and newest-first pages with opaque cursors.
+ * Deliveries in a Map by team and id, keeping every rule of the DeliveryStore port (the
+ * contract suite runs the same tests against this store and the DynamoDB one): conditional
+ * writes on `attemptCount`, claims with an expiry, a `due` entry only for deliveries waiting
+ * for a retry or a redelivery, and pages in descending id order with opaque cursors.
  */
 import { validationError } from '../../domain/errors';
 import type { DeliveryQuery, DeliveryStore, DueDelivery } from '../../domain/ports';
@@ -30,12 +30,12 @@ function isOpen(delivery: Delivery): boolean {
   return delivery.status === 'pending' || delivery.status === 'retrying';
 }
 
-function sortKey(delivery: Delivery): string {
-  return `${delivery.createdAt}#${delivery.id}`;
+function keyOf(team: string, id: string): string {
+  return `${team}\u0000${id}`;
 }
 
 function encodeCursor(team: string, delivery: Delivery): string {
-  return Buffer.from(JSON.stringify({ team, after: sortKey(delivery) })).toString('base64url');
+  return Buffer.from(JSON.stringify({ team, after: delivery.id })).toString('base64url');
 }
 
 function decodeCursor(cursor: string, team: string): string {
@@ -52,14 +52,15 @@ function decodeCursor(cursor: string, team: string): string {
 export class MemoryDeliveryStore implements DeliveryStore {
   protected readonly entries = new Map<string, Entry>();
 
-  async get(id: string) {
-    const entry = this.entries.get(id);
+  async get(team: string, id: string) {
+    const entry = this.entries.get(keyOf(team, id));
     return entry ? copy(entry.delivery) : undefined;
   }
 
   async createIfAbsent(delivery: Delivery) {
-    if (this.entries.has(delivery.id)) return false;
-    this.entries.set(delivery.id, { delivery: copy(delivery), due: false });
+    const key = keyOf(delivery.team, delivery.id);
+    if (this.entries.has(key)) return false;
+    this.entries.set(key, { delivery: copy(delivery), due: false });
     return true;
   }
 
@@ -67,8 +68,8 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return this.conditionalUpdate(delivery, expectedAttemptCount);
   }
 
-  async claimAttempt(id: string, expectedAttemptCount: number, now: Date, until: Date) {
-    const entry = this.entries.get(id);
+  async claimAttempt(team: string, id: string, expectedAttemptCount: number, now: Date, until: Date) {
+    const entry = this.entries.get(keyOf(team, id));
     if (!entry || entry.delivery.attemptCount !== expectedAttemptCount || !isOpen(entry.delivery)) return false;
     if (entry.claimUntil !== undefined && !(entry.claimUntil < now.getTime())) return false;
     entry.claimUntil = until.getTime();
@@ -80,10 +81,11 @@ export class MemoryDeliveryStore implements DeliveryStore {
   }
 
   private conditionalUpdate(delivery: Delivery, expectedAttemptCount: number): boolean {
-    const entry = this.entries.get(delivery.id);
+    const key = keyOf(delivery.team, delivery.id);
+    const entry = this.entries.get(key);
     if (!entry || entry.delivery.attemptCount !== expectedAttemptCount) return false;
     // Recording progress ends any claim, as in the DynamoDB store.
-    this.entries.set(delivery.id, { delivery: copy(delivery), due: isOpen(delivery) });
+    this.entries.set(key, { delivery: copy(delivery), due: isOpen(delivery) });
     return true;
   }
 
@@ -91,9 +93,9 @@ export class MemoryDeliveryStore implements DeliveryStore {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.team);
     const matching = [...this.entries.values()]
       .map(({ delivery }) => delivery)
-      .filter((d) => d.team === query.team && (after === undefined || sortKey(d) < after))
+      .filter((d) => d.team === query.team && (after === undefined || d.id < after))
       .filter((d) => (['automationId', 'webhookId', 'eventId', 'status'] as const).every((field) => query[field] === undefined || d[field] === query[field]))
-      .sort((a, b) => sortKey(b).localeCompare(sortKey(a)));
+      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     const items = matching.slice(0, query.limit);
     const more = matching.length > query.limit;
     return { items: items.map(copy), nextCursor: more ? encodeCursor(query.team, items[items.length - 1]) : null };
@@ -102,7 +104,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
   async findDue(dueBefore: Date, limit: number): Promise<DueDelivery[]> {
     return [...this.entries.values()]
       .filter((entry) => entry.due && entry.delivery.nextAttemptAt !== null && Date.parse(entry.delivery.nextAttemptAt) <= dueBefore.getTime())
-      .map(({ delivery }) => ({ id: delivery.id, attemptCount: delivery.attemptCount, dueAt: new Date(delivery.nextAttemptAt!) }))
+      .map(({ delivery }) => ({ team: delivery.team, id: delivery.id, attemptCount: delivery.attemptCount, dueAt: new Date(delivery.nextAttemptAt!) }))
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
       .slice(0, limit);
   }

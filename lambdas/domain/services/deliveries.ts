@@ -19,9 +19,9 @@ export function toDeliveryResponse(delivery: Delivery, event: EventRecord | unde
 }
 
 async function requireDelivery(deps: Deps<'deliveries'>, team: string, id: string): Promise<Delivery> {
-  const delivery = await deps.deliveries.get(id);
-  // Another team's delivery is reported as missing, not forbidden: ids must not leak across teams.
-  if (!delivery || delivery.team !== team) throw notFound('delivery');
+  // Another team's delivery is not found (not forbidden): ids must not leak across teams.
+  const delivery = await deps.deliveries.get(team, id);
+  if (!delivery) throw notFound('delivery');
   return delivery;
 }
 
@@ -64,6 +64,6 @@ export async function redeliver(deps: Deps<'deliveries' | 'events' | 'queue' | '
   if (!(await deps.deliveries.startNewRound(next, delivery.attemptCount))) {
     throw conflict('delivery changed meanwhile; try again');
   }
-  await deps.queue.send([{ deliveryId: id, attempt: delivery.attemptCount + 1, notBefore: now.getTime() }]);
+  await deps.queue.send([{ team, deliveryId: id, attempt: delivery.attemptCount + 1, notBefore: now.getTime() }]);
   return toDeliveryResponse(next, await deps.events.get(team, delivery.eventId));
 }

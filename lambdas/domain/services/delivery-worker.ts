@@ -54,7 +54,7 @@ export async function processDeliveryMessage(deps: DeliveryWorkerDeps, message: 
     await deps.queue.send([message]);
     return { kind: 'hop' };
   }
-  const delivery = await deps.deliveries.get(message.deliveryId);
+  const delivery = await deps.deliveries.get(message.team, message.deliveryId);
   if (!delivery || delivery.status === 'succeeded' || delivery.status === 'failed') return { kind: 'stale' };
   const made = delivery.attemptCount;
   if (message.attempt !== made + 1) {
@@ -103,7 +103,7 @@ async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: De
   }
   const now = deps.now();
   const until = new Date(now.getTime() + deps.config.attemptTimeoutMs + CLAIM_MARGIN_MS);
-  if (!(await deps.deliveries.claimAttempt(delivery.id, delivery.attemptCount, now, until))) {
+  if (!(await deps.deliveries.claimAttempt(delivery.team, delivery.id, delivery.attemptCount, now, until))) {
     // Another copy of this message is making the attempt (or has made it): look again once
     // its claim has run out. By then the attempt is recorded (this copy is stale) or its
     // holder died and this copy makes it. (Past the early tolerance, so the claim is over
@@ -138,5 +138,5 @@ function settle(deps: DeliveryWorkerDeps, delivery: Delivery, record: Attempt, r
 
 async function enqueueNext(deps: DeliveryWorkerDeps, delivery: Delivery): Promise<void> {
   const notBefore = Date.parse(delivery.nextAttemptAt ?? deps.now().toISOString());
-  await deps.queue.send([{ deliveryId: delivery.id, attempt: delivery.attemptCount + 1, notBefore }]);
+  await deps.queue.send([{ team: delivery.team, deliveryId: delivery.id, attempt: delivery.attemptCount + 1, notBefore }]);
 }

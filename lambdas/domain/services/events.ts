@@ -34,9 +34,15 @@ export interface EventReportResult {
   body: { eventId: string; duplicate: boolean; deliveries: EventRecord['deliveries'] };
 }
 
-/** Same inputs, same id: what makes a retried report idempotent. */
-export function deliveryIdFor(team: string, eventId: string, automationId: string): string {
-  return `dlv_${createHash('sha256').update(`${team}\u0000${eventId}\u0000${automationId}`).digest('hex').slice(0, 32)}`;
+/**
+ * A delivery's id: its creation time (epoch ms, base 36, fixed width), then a hash of (team,
+ * event id, automation id). Same inputs, same id — a retried report reuses the creation time
+ * stored in the event's record — which makes reports idempotent; and ids sort by creation
+ * time, which is the log's order (DeliveryStore.list).
+ */
+export function deliveryIdFor(team: string, eventId: string, automationId: string, createdAt: string): string {
+  const time = Date.parse(createdAt).toString(36).padStart(9, '0');
+  return `dlv_${time}${createHash('sha256').update(`${team}\u0000${eventId}\u0000${automationId}`).digest('hex').slice(0, 24)}`;
 }
 
 /** Handles one event report. */
@@ -64,12 +70,12 @@ export async function reportEvent(deps: ReportEventDeps, team: string, body: unk
   // Another report of the same event got there first (a concurrent retry): it is the one that counts.
   if (stored !== record) return duplicate(deps, stored);
   await Promise.all(deliveries.map((delivery) => deps.deliveries.createIfAbsent(delivery, ttl)));
-  await deps.queue.send(deliveries.map((delivery) => firstAttempt(delivery.id, now)));
+  await deps.queue.send(deliveries.map((delivery) => firstAttempt(delivery, now)));
   return { status: 202, body: { eventId: event.id, duplicate: false, deliveries: record.deliveries } };
 }
 
-function firstAttempt(deliveryId: string, now: Date): DeliveryMessage {
-  return { deliveryId, attempt: 1, notBefore: now.getTime() };
+function firstAttempt(delivery: Pick<Delivery, 'team' | 'id'>, now: Date): DeliveryMessage {
+  return { team: delivery.team, deliveryId: delivery.id, attempt: 1, notBefore: now.getTime() };
 }
 
 /**
@@ -77,12 +83,12 @@ function firstAttempt(deliveryId: string, now: Date): DeliveryMessage {
  * left undone (see the top of this file).
  */
 async function duplicate(deps: ReportEventDeps, record: EventRecord): Promise<EventReportResult> {
-  const stored = await Promise.all(record.deliveries.map((entry) => deps.deliveries.get(entry.id)));
+  const stored = await Promise.all(record.deliveries.map((entry) => deps.deliveries.get(record.team, entry.id)));
   const missing = record.deliveries.filter((_, index) => stored[index] === undefined);
   const notStarted = stored.filter((delivery): delivery is Delivery => delivery !== undefined && delivery.attemptCount === 0 && delivery.status === 'pending');
   const created = missing.length > 0 ? await recreate(deps, record, missing) : [];
   const now = deps.now();
-  const messages = [...notStarted, ...created].map((delivery) => firstAttempt(delivery.id, now));
+  const messages = [...notStarted, ...created].map((delivery) => firstAttempt(delivery, now));
   if (messages.length > 0) await deps.queue.send(messages);
   return { status: 200, body: { eventId: record.eventId, duplicate: true, deliveries: record.deliveries } };
 }
@@ -124,7 +130,7 @@ function newDelivery(team: string, event: RegistryEvent, automation: Automation,
   const template = automation.action.payload;
   checkPayloadSize(automation, template, event);
   return {
-    id: deliveryIdFor(team, event.id, automation.id),
+    id: deliveryIdFor(team, event.id, automation.id, at),
     team,
     eventId: event.id,
     automationId: automation.id,

@@ -19,5 +19,5 @@ export async function sweepDueDeliveries(deps: Deps<'deliveries' | 'queue'>, due
 
 /** Enqueues the next attempt of each delivery, for its due time. */
 export async function requeue(deps: Deps<'queue'>, due: readonly DueDelivery[]): Promise<void> {
-  await deps.queue.send(due.map(({ id, attemptCount, dueAt }) => ({ deliveryId: id, attempt: attemptCount + 1, notBefore: dueAt.getTime() })));
+  await deps.queue.send(due.map(({ team, id, attemptCount, dueAt }) => ({ team, deliveryId: id, attempt: attemptCount + 1, notBefore: dueAt.getTime() })));
 }

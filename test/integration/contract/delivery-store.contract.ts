@@ -47,18 +47,18 @@ export function deliveryStoreContract(store: () => DeliveryStore): void {
       const first = newDelivery('dlv_a');
       expect(await deliveries.createIfAbsent(first, EXPIRES)).toBe(true);
       expect(await deliveries.createIfAbsent({ ...first, url: 'https://other.example.com/' }, EXPIRES)).toBe(false);
-      expect(await deliveries.get('dlv_a')).toEqual(first);
+      expect(await deliveries.get('acme', 'dlv_a')).toEqual(first);
     });
 
     test('an unknown id is undefined', async () => {
-      expect(await store().get('dlv_missing')).toBeUndefined();
+      expect(await store().get('acme', 'dlv_missing')).toBeUndefined();
     });
 
     test('a delivery without a template (the default payload) comes back without one', async () => {
       const deliveries = store();
       const plain = newDelivery('dlv_plain', { template: undefined });
       await deliveries.createIfAbsent(plain, EXPIRES);
-      expect(await deliveries.get('dlv_plain')).toEqual(plain);
+      expect(await deliveries.get('acme', 'dlv_plain')).toEqual(plain);
     });
 
     test('changing an object handed to or returned by the store does not change what is stored', async () => {
@@ -66,9 +66,9 @@ export function deliveryStoreContract(store: () => DeliveryStore): void {
       const original = newDelivery('dlv_copy');
       await deliveries.createIfAbsent(original, EXPIRES);
       original.url = 'https://changed.example.com/';
-      const loaded = (await deliveries.get('dlv_copy'))!;
+      const loaded = (await deliveries.get('acme', 'dlv_copy'))!;
       loaded.attempts.push(attempt(1));
-      expect(await deliveries.get('dlv_copy')).toEqual(newDelivery('dlv_copy'));
+      expect(await deliveries.get('acme', 'dlv_copy')).toEqual(newDelivery('dlv_copy'));
     });
   });
 
@@ -79,10 +79,10 @@ export function deliveryStoreContract(store: () => DeliveryStore): void {
       await deliveries.createIfAbsent(created, EXPIRES);
       const next = retrying(created, 5000);
       expect(await deliveries.saveAttemptResult(next, 0)).toBe(true);
-      expect(await deliveries.get('dlv_s')).toEqual(next);
+      expect(await deliveries.get('acme', 'dlv_s')).toEqual(next);
       // A duplicate message that recorded the same attempt number loses.
       expect(await deliveries.saveAttemptResult({ ...next, url: 'https://dup.example.com/' }, 0)).toBe(false);
-      expect(await deliveries.get('dlv_s')).toEqual(next);
+      expect(await deliveries.get('acme', 'dlv_s')).toEqual(next);
     });
 
     test('a new round is conditional in the same way', async () => {
@@ -93,7 +93,7 @@ export function deliveryStoreContract(store: () => DeliveryStore): void {
       const round = { ...done, status: 'pending' as const, roundAttempts: 0, nextAttemptAt: iso(60_000) };
       expect(await deliveries.startNewRound(round, 0)).toBe(false);
       expect(await deliveries.startNewRound(round, 1)).toBe(true);
-      expect(await deliveries.get('dlv_r')).toEqual(round);
+      expect(await deliveries.get('acme', 'dlv_r')).toEqual(round);
     });
 
     test('saving an unknown delivery is refused', async () => {
@@ -108,7 +108,7 @@ export function deliveryStoreContract(store: () => DeliveryStore): void {
       const attempts = Array.from({ length: 60 }, (_, index) => attempt(index + 1, { responseBody: body(index + 1) }));
       delivery = { ...delivery, status: 'failed', attempts, attemptCount: 60, nextAttemptAt: null };
       expect(await deliveries.saveAttemptResult(delivery, 0)).toBe(true);
-      const stored = (await deliveries.get('dlv_big'))!;
+      const stored = (await deliveries.get('acme', 'dlv_big'))!;
       expect(stored.attemptCount).toBe(60);
       expect(stored.attempts.at(-1)).toEqual(attempts.at(-1));
       const numbers = stored.attempts.map((a) => a.number);
@@ -121,29 +121,29 @@ export function deliveryStoreContract(store: () => DeliveryStore): void {
       const deliveries = store();
       const created = newDelivery('dlv_c');
       await deliveries.createIfAbsent(created, EXPIRES);
-      expect(await deliveries.claimAttempt('dlv_c', 0, at(0), at(25_000))).toBe(true);
-      expect(await deliveries.claimAttempt('dlv_c', 0, at(1000), at(26_000))).toBe(false);
-      expect(await deliveries.claimAttempt('dlv_c', 0, at(25_000), at(50_000))).toBe(false); // not yet past `until`
-      expect(await deliveries.claimAttempt('dlv_c', 0, at(25_001), at(50_001))).toBe(true); // the holder died
+      expect(await deliveries.claimAttempt('acme', 'dlv_c', 0, at(0), at(25_000))).toBe(true);
+      expect(await deliveries.claimAttempt('acme', 'dlv_c', 0, at(1000), at(26_000))).toBe(false);
+      expect(await deliveries.claimAttempt('acme', 'dlv_c', 0, at(25_000), at(50_000))).toBe(false); // not yet past `until`
+      expect(await deliveries.claimAttempt('acme', 'dlv_c', 0, at(25_001), at(50_001))).toBe(true); // the holder died
 
       await deliveries.saveAttemptResult(retrying(created, 5000), 0);
-      expect(await deliveries.claimAttempt('dlv_c', 0, at(60_000), at(85_000))).toBe(false); // that attempt was made
-      expect(await deliveries.claimAttempt('dlv_c', 1, at(30_000), at(55_000))).toBe(true); // the next one is free at once
+      expect(await deliveries.claimAttempt('acme', 'dlv_c', 0, at(60_000), at(85_000))).toBe(false); // that attempt was made
+      expect(await deliveries.claimAttempt('acme', 'dlv_c', 1, at(30_000), at(55_000))).toBe(true); // the next one is free at once
     });
 
     test('a finished or unknown delivery cannot be claimed', async () => {
       const deliveries = store();
       await deliveries.createIfAbsent(newDelivery('dlv_f'), EXPIRES);
       await deliveries.saveAttemptResult(succeeded(newDelivery('dlv_f')), 0);
-      expect(await deliveries.claimAttempt('dlv_f', 1, at(0), at(1000))).toBe(false);
-      expect(await deliveries.claimAttempt('dlv_unknown', 0, at(0), at(1000))).toBe(false);
+      expect(await deliveries.claimAttempt('acme', 'dlv_f', 1, at(0), at(1000))).toBe(false);
+      expect(await deliveries.claimAttempt('acme', 'dlv_unknown', 0, at(0), at(1000))).toBe(false);
     });
 
     test('a claim leaves the delivery as it was', async () => {
       const deliveries = store();
       await deliveries.createIfAbsent(newDelivery('dlv_same'), EXPIRES);
-      await deliveries.claimAttempt('dlv_same', 0, at(0), at(1000));
-      expect(await deliveries.get('dlv_same')).toEqual(newDelivery('dlv_same'));
+      await deliveries.claimAttempt('acme', 'dlv_same', 0, at(0), at(1000));
+      expect(await deliveries.get('acme', 'dlv_same')).toEqual(newDelivery('dlv_same'));
     });
   });
 
@@ -157,7 +157,7 @@ export function deliveryStoreContract(store: () => DeliveryStore): void {
         }), EXPIRES);
       }
       await deliveries.createIfAbsent(newDelivery('dlv_other', { team: 'other', createdAt: iso(99_000) }), EXPIRES);
-      await deliveries.saveAttemptResult(succeeded((await deliveries.get('dlv_2'))!), 0);
+      await deliveries.saveAttemptResult(succeeded((await deliveries.get('acme', 'dlv_2'))!), 0);
       return deliveries;
     }
 
@@ -235,12 +235,12 @@ export function deliveryStoreContract(store: () => DeliveryStore): void {
 
       expect(await deliveries.findDue(at(0), 10)).toEqual([]);
       expect(await deliveries.findDue(at(5000), 10)).toEqual([
-        { id: 'dlv_again', attemptCount: 1, dueAt: at(1000) },
-        { id: 'dlv_soon', attemptCount: 1, dueAt: at(5000) },
+        { team: 'acme', id: 'dlv_again', attemptCount: 1, dueAt: at(1000) },
+        { team: 'acme', id: 'dlv_soon', attemptCount: 1, dueAt: at(5000) },
       ]);
       expect(await deliveries.findDue(at(60_000), 2)).toEqual([
-        { id: 'dlv_again', attemptCount: 1, dueAt: at(1000) },
-        { id: 'dlv_soon', attemptCount: 1, dueAt: at(5000) },
+        { team: 'acme', id: 'dlv_again', attemptCount: 1, dueAt: at(1000) },
+        { team: 'acme', id: 'dlv_soon', attemptCount: 1, dueAt: at(5000) },
       ]);
       expect((await deliveries.findDue(at(60_000), 10)).map((due) => due.id)).toEqual(['dlv_again', 'dlv_soon', 'dlv_later']);
     });
@@ -253,7 +253,7 @@ export function deliveryStoreContract(store: () => DeliveryStore): void {
       const second = retrying(first, 90_000);
       await deliveries.saveAttemptResult(second, 1);
       expect(await deliveries.findDue(at(60_000), 10)).toEqual([]);
-      expect(await deliveries.findDue(at(90_000), 10)).toEqual([{ id: 'dlv_m', attemptCount: 2, dueAt: at(90_000) }]);
+      expect(await deliveries.findDue(at(90_000), 10)).toEqual([{ team: 'acme', id: 'dlv_m', attemptCount: 2, dueAt: at(90_000) }]);
       await deliveries.saveAttemptResult(succeeded(second), 2);
       expect(await deliveries.findDue(at(90_000), 10)).toEqual([]);
     });
@@ -262,7 +262,7 @@ export function deliveryStoreContract(store: () => DeliveryStore): void {
       const deliveries = store();
       await deliveries.createIfAbsent(newDelivery('dlv_far'), EXPIRES);
       await deliveries.saveAttemptResult(retrying(newDelivery('dlv_far'), 36_000_000), 0);
-      expect(await deliveries.findDue(new Date(8.64e15), 10)).toEqual([{ id: 'dlv_far', attemptCount: 1, dueAt: at(36_000_000) }]);
+      expect(await deliveries.findDue(new Date(8.64e15), 10)).toEqual([{ team: 'acme', id: 'dlv_far', attemptCount: 1, dueAt: at(36_000_000) }]);
     });
   });
 }

@@ -39,9 +39,9 @@ export class TestDeliveryStore extends MemoryDeliveryStore {
   /** Every successful claim, in order. */
   readonly claims: Array<{ id: string; attempt: number; until: Date }> = [];
 
-  override async get(id: string) {
+  override async get(team: string, id: string) {
     if (this.failGet.has(id)) throw new InjectedFailure(`get ${id}`);
-    return super.get(id);
+    return super.get(team, id);
   }
 
   override async createIfAbsent(delivery: Delivery) {
@@ -54,15 +54,15 @@ export class TestDeliveryStore extends MemoryDeliveryStore {
     return super.saveAttemptResult(delivery, expectedAttemptCount);
   }
 
-  override async claimAttempt(id: string, expectedAttemptCount: number, now: Date, until: Date) {
-    const claimed = await super.claimAttempt(id, expectedAttemptCount, now, until);
+  override async claimAttempt(team: string, id: string, expectedAttemptCount: number, now: Date, until: Date) {
+    const claimed = await super.claimAttempt(team, id, expectedAttemptCount, now, until);
     if (claimed) this.claims.push({ id, attempt: expectedAttemptCount + 1, until });
     return claimed;
   }
 
   /** The stored delivery (a copy), or throws. */
   stored(id: string): Delivery {
-    const entry = this.entries.get(id);
+    const entry = [...this.entries.values()].find(({ delivery }) => delivery.id === id);
     if (!entry) throw new Error(`no delivery ${id}`);
     return structuredClone(entry.delivery);
   }

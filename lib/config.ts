@@ -1,31 +1,48 @@
 /**
  * Stack settings: the props a platform engineer may change, their defaults, and the checks
- * that turn a bad value into a synth-time error instead of a broken deployment.
+ * that turn a bad value into a synth-time error instead of a broken deployment. The settings
+ * the Lambdas also read (secret prefix, retry schedule, attempt timeout, retention) are checked
+ * by `lambdas/domain/settings.ts`, the module the Lambdas read them with, so a value synth
+ * accepts is one the Lambdas start with.
  */
 import type { StackProps } from 'aws-cdk-lib';
+import {
+  MAX_ATTEMPT_TIMEOUT_MS,
+  normalizeRetrySchedule,
+  parseAttemptTimeoutMs,
+  parseDeliveryRetentionDays,
+  parseSecretPrefix,
+  SETTING_DEFAULTS,
+} from '../lambdas/domain/settings';
+
+/** Longest `attemptTimeoutMs` (defined with the other shared bounds, in lambdas/domain/settings.ts). */
+export { MAX_ATTEMPT_TIMEOUT_MS };
 
 /** Settings of {@link RegistryWebhooksStack}. Every one is optional; defaults are listed. */
 export interface RegistryWebhooksStackProps extends StackProps {
   /**
    * Secrets Manager name prefix: team secrets live at `<secretPrefix>/<team>/<name>`, and the
-   * Lambdas may only touch secrets under `<secretPrefix>/`.
+   * Lambdas may only touch secrets under `<secretPrefix>/`. Secrets Manager name characters
+   * (`A-Z a-z 0-9 _+=.@-`) in `/`-separated parts, no leading or trailing slash; blank → default.
    * @default 'registry-webhooks'
    */
   readonly secretPrefix?: string;
   /**
-   * Seconds between delivery attempts, comma separated (env `RETRY_SCHEDULE` of the Lambdas).
+   * Seconds between delivery attempts, comma separated (env `RETRY_SCHEDULE` of the Lambdas):
+   * at most 20 entries of 0–86400, decimals allowed (`0.5,2`); blank → default.
    * @default '5,300,1800,7200,18000,36000,36000'
    */
   readonly retrySchedule?: string;
   /**
-   * One attempt's time limit in milliseconds (env `ATTEMPT_TIMEOUT_MS`). Must stay well under
-   * the deliver Lambda's 60 s and the api Lambda's 29 s (it also sends test deliveries).
+   * One attempt's time limit in milliseconds (env `ATTEMPT_TIMEOUT_MS`), an integer from 100 to
+   * {@link MAX_ATTEMPT_TIMEOUT_MS}: well under the deliver Lambda's 60 s and the api Lambda's
+   * 29 s (it also sends test deliveries).
    * @default 15000
    */
   readonly attemptTimeoutMs?: number;
   /**
    * Days a delivery record (and an event's idempotency record) is kept before DynamoDB TTL
-   * removes it (env `DELIVERY_RETENTION_DAYS`).
+   * removes it (env `DELIVERY_RETENTION_DAYS`), an integer from 1 to 3650.
    * @default 30
    */
   readonly deliveryRetentionDays?: number;
@@ -66,21 +83,12 @@ export type ResolvedSettings = Readonly<
 
 /** Defaults of {@link RegistryWebhooksStackProps}, exported so docs and tests can quote them. */
 export const DEFAULTS = {
-  secretPrefix: 'registry-webhooks',
-  retrySchedule: '5,300,1800,7200,18000,36000,36000',
-  attemptTimeoutMs: 15000,
-  deliveryRetentionDays: 30,
+  ...SETTING_DEFAULTS,
   deliverMaxConcurrency: 10,
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
   apiGatewayCloudWatchRole: true,
 } as const;
-
-/**
- * Longest attempt timeout the stack accepts: the api Lambda (29 s) sends test deliveries with
- * the same limit and still has to answer, and the deliver Lambda (60 s) must finish a batch.
- */
-export const MAX_ATTEMPT_TIMEOUT_MS = 25000;
 
 function integerIn(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -91,15 +99,6 @@ function integerIn(name: string, value: number, min: number, max: number): numbe
 
 /** Fills in defaults and rejects values the service could not run with. */
 export function resolveSettings(props: RegistryWebhooksStackProps = {}): ResolvedSettings {
-  const secretPrefix = props.secretPrefix ?? DEFAULTS.secretPrefix;
-  // Secrets Manager name characters, no leading/trailing slash: the grants append `/*`.
-  if (!/^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/.test(secretPrefix)) {
-    throw new Error(`secretPrefix "${secretPrefix}" must be a Secrets Manager name without a trailing slash`);
-  }
-  const retrySchedule = (props.retrySchedule ?? DEFAULTS.retrySchedule).replace(/\s+/g, '');
-  if (!/^\d+(,\d+)*$/.test(retrySchedule)) {
-    throw new Error(`retrySchedule "${retrySchedule}" must be comma-separated whole seconds`);
-  }
   const throttleRateLimit = props.throttleRateLimit ?? DEFAULTS.throttleRateLimit;
   if (!(throttleRateLimit > 0)) throw new Error('throttleRateLimit must be greater than 0');
   const alarmEmail = props.alarmEmail?.trim() || undefined;
@@ -107,10 +106,11 @@ export function resolveSettings(props: RegistryWebhooksStackProps = {}): Resolve
     throw new Error(`alarmEmail "${alarmEmail}" is not an e-mail address`);
   }
   return {
-    secretPrefix,
-    retrySchedule,
-    attemptTimeoutMs: integerIn('attemptTimeoutMs', props.attemptTimeoutMs ?? DEFAULTS.attemptTimeoutMs, 100, MAX_ATTEMPT_TIMEOUT_MS),
-    deliveryRetentionDays: integerIn('deliveryRetentionDays', props.deliveryRetentionDays ?? DEFAULTS.deliveryRetentionDays, 1, 3650),
+    // Shared with the Lambdas: named by prop, checked by the rules the Lambdas read them with.
+    secretPrefix: parseSecretPrefix(props.secretPrefix, 'secretPrefix'),
+    retrySchedule: normalizeRetrySchedule(props.retrySchedule, 'retrySchedule'),
+    attemptTimeoutMs: parseAttemptTimeoutMs(props.attemptTimeoutMs, 'attemptTimeoutMs'),
+    deliveryRetentionDays: parseDeliveryRetentionDays(props.deliveryRetentionDays, 'deliveryRetentionDays'),
     // The SQS event source accepts 2–1000.
     deliverMaxConcurrency: integerIn('deliverMaxConcurrency', props.deliverMaxConcurrency ?? DEFAULTS.deliverMaxConcurrency, 2, 1000),
     throttleRateLimit,

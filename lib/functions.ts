@@ -15,6 +15,7 @@ import type { ResolvedSettings } from './config';
 import type { DataTables } from './data';
 import { acknowledge, nagSpelling } from './nag';
 import type { DeliveryQueues } from './queue';
+import { settingsEnvironment } from '../lambdas/domain/settings';
 
 /** The Lambdas of the service, named as their handler files are. */
 export type FunctionName = 'authorizer' | 'api' | 'ingest' | 'deliver' | 'sweeper';
@@ -74,10 +75,9 @@ export class Functions extends Construct {
       DELIVERIES_TABLE: tables.deliveries.tableName,
       EVENTS_TABLE: tables.events.tableName,
       DELIVERY_QUEUE_URL: queues.queue.queueUrl,
-      SECRET_PREFIX: settings.secretPrefix,
-      RETRY_SCHEDULE: settings.retrySchedule,
-      ATTEMPT_TIMEOUT_MS: String(settings.attemptTimeoutMs),
-      DELIVERY_RETENTION_DAYS: String(settings.deliveryRetentionDays),
+      // SECRET_PREFIX, RETRY_SCHEDULE, ATTEMPT_TIMEOUT_MS, DELIVERY_RETENTION_DAYS: written by
+      // the module the Lambdas parse them with, so they read back exactly the checked props.
+      ...settingsEnvironment(settings),
       // Exemptions from the URL rules are for local development only; deployed stacks have none.
       WEBHOOK_ALLOW_HOSTS: '',
     };

@@ -2,7 +2,13 @@
  * Runtime settings, read once from the environment (Lambda env vars in AWS, the shell in
  * local mode). Bad settings fail fast at start rather than at the first delivery.
  */
-import { parseRetrySchedule } from './retry';
+import {
+  parseAttemptTimeoutMs,
+  parseDeliveryRetentionDays,
+  parseRetrySchedule,
+  parseSecretPrefix,
+  SETTING_ENV_VARS as VAR,
+} from './settings';
 import { parseAllowHosts } from './url-policy';
 
 /** The settings every handler shares. */
@@ -24,29 +30,18 @@ export interface RuntimeConfig {
 /** The version in `User-Agent: registry-webhooks/<version>`. */
 export const SERVICE_VERSION = '0.1.0';
 
-/** Reads and checks the settings; throws with a clear message on a bad value. */
+/**
+ * Reads and checks the settings; throws with a clear message naming the variable on a bad
+ * value. The shared ones follow `settings.ts`, the same rules the stack checks its props with,
+ * so whatever `cdk synth` accepted starts here too.
+ */
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const attemptTimeoutMs = Number(env.ATTEMPT_TIMEOUT_MS ?? 15000);
-  if (!Number.isInteger(attemptTimeoutMs) || attemptTimeoutMs < 100 || attemptTimeoutMs > 30000) {
-    throw new Error('ATTEMPT_TIMEOUT_MS must be an integer between 100 and 30000');
-  }
-  const retentionDays = Number(env.DELIVERY_RETENTION_DAYS ?? 30);
-  if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 3650) {
-    throw new Error('DELIVERY_RETENTION_DAYS must be an integer between 1 and 3650');
-  }
-  let retrySchedule: number[];
-  try {
-    retrySchedule = parseRetrySchedule(env.RETRY_SCHEDULE);
-  } catch (error) {
-    // Name the variable: that is what the operator set.
-    throw new Error(`RETRY_SCHEDULE: ${error instanceof Error ? error.message : String(error)}`);
-  }
   return {
-    secretPrefix: env.SECRET_PREFIX || 'registry-webhooks',
-    retrySchedule,
-    attemptTimeoutMs,
+    secretPrefix: parseSecretPrefix(env[VAR.secretPrefix], VAR.secretPrefix),
+    retrySchedule: parseRetrySchedule(env[VAR.retrySchedule], VAR.retrySchedule),
+    attemptTimeoutMs: parseAttemptTimeoutMs(env[VAR.attemptTimeoutMs], VAR.attemptTimeoutMs),
     allowHosts: parseAllowHosts(env.WEBHOOK_ALLOW_HOSTS),
-    retentionDays,
+    retentionDays: parseDeliveryRetentionDays(env[VAR.deliveryRetentionDays], VAR.deliveryRetentionDays),
     userAgent: `registry-webhooks/${SERVICE_VERSION}`,
   };
 }

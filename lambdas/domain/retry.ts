@@ -1,39 +1,11 @@
 /**
  * When to try a failed delivery again: a fixed schedule with jitter (so receivers that come
  * back up are not hit by every queued delivery at once), lengthened by a receiver's
- * Retry-After within bounds.
+ * Retry-After within bounds. The schedule itself is a setting: see `settings.ts`.
  */
-
-/** Seconds to wait after each failed attempt of a round (7 retries, about 27 hours in total). */
-export const DEFAULT_RETRY_SCHEDULE: readonly number[] = Object.freeze([5, 300, 1800, 7200, 18000, 36000, 36000]);
 
 /** The longest wait a receiver's Retry-After may impose (12 hours). */
 export const MAX_RETRY_AFTER_SECONDS = 43200;
-
-const MAX_SCHEDULE_ENTRIES = 20;
-const MAX_STEP_SECONDS = 86400;
-/** Plain decimals only: Number() would also take "1e3", "0x10" and "" — not what a human means. */
-const DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
-
-/**
- * Parses a schedule such as `RETRY_SCHEDULE=5,300,1800` (seconds; decimals allowed).
- * Empty or absent → {@link DEFAULT_RETRY_SCHEDULE}. Throws on anything else: it is
- * configuration, checked at startup, and a typo must not silently change delivery behaviour.
- */
-export function parseRetrySchedule(text: string | undefined): number[] {
-  if (text === undefined || text.trim() === '') return [...DEFAULT_RETRY_SCHEDULE];
-  const entries = text.split(',').map((entry) => entry.trim());
-  if (entries.length > MAX_SCHEDULE_ENTRIES) {
-    throw new Error(`retry schedule: at most ${MAX_SCHEDULE_ENTRIES} entries allowed, got ${entries.length}`);
-  }
-  return entries.map((entry) => {
-    const seconds = DECIMAL.test(entry) ? Number(entry) : Number.NaN;
-    if (!(seconds >= 0 && seconds <= MAX_STEP_SECONDS)) {
-      throw new Error(`retry schedule: "${entry}" is not a number of seconds from 0 to ${MAX_STEP_SECONDS}`);
-    }
-    return seconds;
-  });
-}
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 // The three HTTP-date forms (RFC 9110 §5.6.7). Matched explicitly rather than with Date.parse,

@@ -503,8 +503,18 @@ describe('RegistryWebhooksStack props', () => {
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
+  it('writes a decimal retry schedule as the Lambdas read it (spaces around entries dropped)', () => {
+    const { template } = synth({ retrySchedule: ' 0.5, 2 ,.25' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ RETRY_SCHEDULE: '0.5,2,.25' }) },
+    });
+  });
+
   it.each([
     [{ attemptTimeoutMs: 60000 }, /attemptTimeoutMs/],
+    [{ attemptTimeoutMs: 25001 }, /attemptTimeoutMs must be an integer between 100 and 25000/],
+    [{ deliveryRetentionDays: 0 }, /deliveryRetentionDays/],
+    [{ retrySchedule: '86401' }, /retrySchedule/],
     [{ deliverMaxConcurrency: 1 }, /deliverMaxConcurrency/],
     [{ retrySchedule: '5,soon' }, /retrySchedule/],
     [{ secretPrefix: 'trailing/' }, /secretPrefix/],

@@ -1,50 +1,8 @@
 import fc from 'fast-check';
-import {
-  DEFAULT_RETRY_SCHEDULE,
-  MAX_RETRY_AFTER_SECONDS,
-  nextRetryDelaySeconds,
-  parseRetryAfter,
-  parseRetrySchedule,
-} from '../../lambdas/domain/retry';
+import { MAX_RETRY_AFTER_SECONDS, nextRetryDelaySeconds, parseRetryAfter } from '../../lambdas/domain/retry';
+import { DEFAULT_RETRY_SCHEDULE } from '../../lambdas/domain/settings';
 
-describe('parseRetrySchedule', () => {
-  it.each<[string, string | undefined, number[]]>([
-    ['absent', undefined, [...DEFAULT_RETRY_SCHEDULE]],
-    ['empty', '', [...DEFAULT_RETRY_SCHEDULE]],
-    ['blank', '   ', [...DEFAULT_RETRY_SCHEDULE]],
-    ['default spelled out', '5,300,1800,7200,18000,36000,36000', [5, 300, 1800, 7200, 18000, 36000, 36000]],
-    ['decimals', '0.2,0.5', [0.2, 0.5]],
-    ['leading dot and trailing dot', '.5,1.', [0.5, 1]],
-    ['spaces around entries', ' 1 , 2 ,3 ', [1, 2, 3]],
-    ['zero', '0', [0]],
-    ['upper bound', '86400', [86400]],
-    ['twenty entries', Array(20).fill('1').join(','), Array(20).fill(1) as number[]],
-  ])('%s', (_name, text, expected) => {
-    expect(parseRetrySchedule(text)).toEqual(expected);
-  });
-
-  it('returns a fresh array each time', () => {
-    const a = parseRetrySchedule(undefined);
-    a.push(1);
-    expect(parseRetrySchedule(undefined)).toEqual([...DEFAULT_RETRY_SCHEDULE]);
-  });
-
-  it.each<[string, string, RegExp]>([
-    ['negative', '5,-1', /"-1" is not a number of seconds from 0 to 86400/],
-    ['too large', '86401', /"86401"/],
-    ['word', '5,soon', /"soon"/],
-    ['empty entry', '5,,10', /"" is not a number/],
-    ['trailing comma', '5,10,', /"" is not a number/],
-    ['exponent', '1e3', /"1e3"/],
-    ['hex', '0x10', /"0x10"/],
-    ['infinity', 'Infinity', /"Infinity"/],
-    ['NaN', 'NaN', /"NaN"/],
-    ['semicolons', '1;2', /"1;2"/],
-    ['too many entries', Array(21).fill('1').join(','), /at most 20 entries/],
-  ])('throws on %s', (_name, text, message) => {
-    expect(() => parseRetrySchedule(text)).toThrow(message);
-  });
-});
+// parseRetrySchedule (a setting, shared with the stack): settings.test.ts.
 
 describe('parseRetryAfter', () => {
   const now = Date.UTC(2024, 0, 15, 12, 0, 0); // Mon, 15 Jan 2024 12:00:00 GMT

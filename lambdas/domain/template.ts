@@ -80,9 +80,15 @@ function isKnownVariable(name: string, context: TemplateContext): boolean {
   return context.secretName !== null && name === context.secretName;
 }
 
+/**
+ * A plain object (what JSON.parse makes), judged by shape rather than by identity with this
+ * realm's Object.prototype: an object from another realm (structuredClone under a test runner's
+ * VM context, for one) is still plain.
+ */
 function isPlainObject(value: object): boolean {
   const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  if (proto === null) return true;
+  return Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]';
 }
 
 /** Returns an error message for the first problem in `value`, or null when it is a valid template. */

@@ -27,13 +27,13 @@ async function setup(count = 2) {
 
 /** The entry of the event's record (and of the answer) for the delivery to `automation`. */
 function entry(automation: Automation, eventId = 'evt-1') {
-  return { id: deliveryIdFor(TEAM, eventId, automation.id), automationId: automation.id, webhookId: automation.action.webhookId };
+  return { id: deliveryIdFor(TEAM, eventId, automation.id, T0), automationId: automation.id, webhookId: automation.action.webhookId };
 }
 
 /** The delivery a report of evt-1 at `at` writes for `automation` (to wh_1's URL). */
 function expectedDelivery(automation: Automation, at = T0): Delivery {
   return {
-    id: deliveryIdFor(TEAM, 'evt-1', automation.id),
+    id: deliveryIdFor(TEAM, 'evt-1', automation.id, at),
     team: TEAM,
     eventId: 'evt-1',
     automationId: automation.id,
@@ -53,7 +53,7 @@ function expectedDelivery(automation: Automation, at = T0): Delivery {
 /** Takes the queued messages, expecting exactly one first attempt, due now, for each of `ids` (in any order). */
 function expectQueuedFirstAttempts(deps: InMemoryDeps, ids: readonly string[]): void {
   const byId = (a: DeliveryMessage, b: DeliveryMessage) => a.deliveryId.localeCompare(b.deliveryId);
-  const expected = ids.map((deliveryId) => ({ deliveryId, attempt: 1, notBefore: deps.clock.ms }));
+  const expected = ids.map((deliveryId) => ({ team: TEAM, deliveryId, attempt: 1, notBefore: deps.clock.ms }));
   expect(deps.queue.drain().sort(byId)).toEqual(expected.sort(byId));
 }
 
@@ -104,7 +104,7 @@ describe('a new event', () => {
     expect(await deps.events.get(TEAM, 'evt-1')).toEqual({ team: TEAM, eventId: 'evt-1', event: sampleEvent(), deliveries: automations.map((a) => entry(a)), createdAt: T0 });
     expect(deps.deliveries.size).toBe(2);
     for (const automation of automations) expect(deps.deliveries.stored(entry(automation).id)).toEqual(expectedDelivery(automation));
-    expect(deps.queue.sent).toEqual(idsOf(automations).map((deliveryId) => ({ deliveryId, attempt: 1, notBefore: Date.parse(T0) })));
+    expect(deps.queue.sent).toEqual(idsOf(automations).map((deliveryId) => ({ team: TEAM, deliveryId, attempt: 1, notBefore: Date.parse(T0) })));
     const retention = new Date(Date.parse(T0) + 30 * 86_400_000);
     expect(putRecord.mock.calls.map(([, expiresAt]) => expiresAt)).toEqual([retention]);
     expect(createDelivery.mock.calls.map(([, expiresAt]) => expiresAt)).toEqual([retention, retention]);
@@ -120,16 +120,18 @@ describe('a new event', () => {
     expect((await deps.events.get(TEAM, 'evt-1'))?.event).toStrictEqual({ ...sample, author: '', project: '', alias: null, artifact: { ...sample.artifact, metadata: {} } });
   });
 
-  test('delivery ids come from team, event id and automation id alone', async () => {
+  test('delivery ids come from team, event id and automation id, after their creation time', async () => {
     // Pinned: a retry that spans a deploy must find the deliveries the first call made.
-    expect(deliveryIdFor('demo', 'evt-1', 'au_1')).toBe('dlv_98655b86084f31a882c320c2e0ceccd6');
-    const variants = [deliveryIdFor('demo', 'evt-1', 'au_1'), deliveryIdFor('other', 'evt-1', 'au_1'), deliveryIdFor('demo', 'evt-2', 'au_1'), deliveryIdFor('demo', 'evt-1', 'au_2')];
+    expect(deliveryIdFor('demo', 'evt-1', 'au_1', T0)).toBe('dlv_0m5d4ruo098655b86084f31a882c320c2');
+    // Ids sort by creation time (the log's order), whatever the hash.
+    expect(deliveryIdFor('demo', 'evt-1', 'au_1', '2025-01-01T00:00:01.000Z') > deliveryIdFor('demo', 'evt-9', 'au_9', T0)).toBe(true);
+    const variants = [deliveryIdFor('demo', 'evt-1', 'au_1', T0), deliveryIdFor('other', 'evt-1', 'au_1', T0), deliveryIdFor('demo', 'evt-2', 'au_1', T0), deliveryIdFor('demo', 'evt-1', 'au_2', T0)];
     expect(new Set(variants).size).toBe(4);
     // Two separate stores (two cold starts) make the same ids for the same report.
     const [first, second] = [await setup(), await setup()];
     const answers = [await reportEvent(first.deps, TEAM, sampleEvent()), await reportEvent(second.deps, TEAM, sampleEvent())];
     expect(answers[0]).toEqual(answers[1]);
-    expect(answers[0].body.deliveries.map((d) => d.id)).toEqual([deliveryIdFor(TEAM, 'evt-1', 'au_1'), deliveryIdFor(TEAM, 'evt-1', 'au_2')]);
+    expect(answers[0].body.deliveries.map((d) => d.id)).toEqual([deliveryIdFor(TEAM, 'evt-1', 'au_1', T0), deliveryIdFor(TEAM, 'evt-1', 'au_2', T0)]);
   });
 
   test('an event that triggers nothing is still recorded: 202, no delivery, no message', async () => {
@@ -201,7 +203,7 @@ describe('a repeated report', () => {
 
     expect(result).toEqual({
       status: 202,
-      body: { eventId: 'evt-1', duplicate: false, deliveries: [{ id: deliveryIdFor('other', 'evt-1', theirs.id), automationId: theirs.id, webhookId: 'wh_other' }] },
+      body: { eventId: 'evt-1', duplicate: false, deliveries: [{ id: deliveryIdFor('other', 'evt-1', theirs.id, T0), automationId: theirs.id, webhookId: 'wh_other' }] },
     });
     expect(deps.deliveries.size).toBe(2);
   });
@@ -274,7 +276,7 @@ describe('a report that failed part-way is completed by its retry', () => {
     const record = await deps.events.get(TEAM, 'evt-1');
     expect(record?.deliveries).toEqual([entry(one), entry(two)]);
     expect(deps.deliveries.stored(idOne)).toEqual(expectedDelivery(one));
-    expect(await deps.deliveries.get(idTwo)).toBeUndefined();
+    expect(await deps.deliveries.get(TEAM, idTwo)).toBeUndefined();
     expect(deps.queue.sent).toEqual([]);
 
     deps.deliveries.failCreate.clear();
@@ -314,7 +316,7 @@ describe('a report that failed part-way is completed by its retry', () => {
     for (const automation of automations) expect(deps.deliveries.stored(entry(automation).id)).toEqual(expectedDelivery(automation));
     expect(deps.queue.sent).toEqual([]);
     // Part of the send got through before it failed: the worker made the first delivery's attempt.
-    await processDeliveryMessage(deps, { deliveryId: idOne, attempt: 1, notBefore: deps.clock.ms });
+    await processDeliveryMessage(deps, { team: TEAM, deliveryId: idOne, attempt: 1, notBefore: deps.clock.ms });
     expect(deps.deliveries.stored(idOne)).toMatchObject({ status: 'succeeded', attemptCount: 1 });
     deps.clock.advance(60_000);
 

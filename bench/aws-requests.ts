@@ -23,6 +23,8 @@ export interface RequestCount {
   calls: number;
   /** DynamoDB: capacity units the engine reported (request units on an on-demand table). */
   capacityUnits: number;
+  /** DynamoDB: write units the deliveries table's `due` index adds (the local engine reports none; see DueIndexModel). */
+  indexUnits: number;
   /** SQS: messages sent, received or deleted. */
   messages: number;
 }
@@ -74,20 +76,54 @@ function dynamoTarget(operation: string, input: Record<string, any>): string {
   return table;
 }
 
+/**
+ * What a successful write to the deliveries table costs its sparse `due` index, by DynamoDB's
+ * rules for a global secondary index: an entry added or removed is one write, an entry whose
+ * sort key (`dueAt`) moves is two (a delete and a put), an entry whose projected attributes
+ * (`attemptCount`) change is one, and a write that leaves the entry absent or unchanged (a claim
+ * only sets `claimUntil`) is none. The entry's state is followed per delivery from the writes
+ * themselves (delivery-store.ts: a create writes no entry; an update SETs or REMOVEs it).
+ */
+class DueIndexModel {
+  private readonly entries = new Map<string, { dueAt: string; attemptCount: unknown }>();
+
+  unitsOf(operation: string, input: Record<string, any>): number {
+    if (!/^Update(Item)?Command$/.test(operation)) return 0;
+    const key = `${input.Key?.team}\u0000${input.Key?.id}`;
+    const expression = String(input.UpdateExpression ?? '');
+    const values = input.ExpressionAttributeValues ?? {};
+    const before = this.entries.get(key);
+    if (/dueShard = :dueShard/.test(expression)) {
+      const after = { dueAt: String(values[':dueAt']), attemptCount: values[':attemptCount'] };
+      this.entries.set(key, after);
+      if (!before) return 1;
+      if (before.dueAt !== after.dueAt) return 2;
+      return before.attemptCount === after.attemptCount ? 0 : 1;
+    }
+    if (/REMOVE[^=]*dueShard/.test(expression)) {
+      this.entries.delete(key);
+      return before ? 1 : 0;
+    }
+    return 0;
+  }
+}
+
 /** A counter over the three clients. */
 export class AwsRequestCounter {
   private counts = new Map<string, RequestCount>();
+  private readonly dueIndex = new DueIndexModel();
 
-  private add(entry: Omit<RequestCount, 'calls' | 'capacityUnits' | 'messages'>, capacityUnits: number, messages: number): void {
+  private add(entry: Omit<RequestCount, 'calls' | 'capacityUnits' | 'messages' | 'indexUnits'>, capacityUnits: number, messages: number, indexUnits = 0): void {
     const key = `${entry.service}|${entry.operation}|${entry.component}|${entry.target}`;
     let line = this.counts.get(key);
     if (!line) {
-      line = { ...entry, calls: 0, capacityUnits: 0, messages: 0 };
+      line = { ...entry, calls: 0, capacityUnits: 0, messages: 0, indexUnits: 0 };
       this.counts.set(key, line);
     }
     line.calls++;
     line.capacityUnits += capacityUnits;
     line.messages += messages;
+    line.indexUnits += indexUnits;
   }
 
   /** Forgets everything counted so far. */
@@ -112,7 +148,8 @@ export class AwsRequestCounter {
         try {
           const result = await next(args);
           const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity;
-          this.add({ service: 'dynamodb', operation, component, target }, readUnitsFloor(operation, input, consumed?.CapacityUnits ?? 0), 0);
+          const indexUnits = target.startsWith('deliveries') ? this.dueIndex.unitsOf(operation, input) : 0;
+          this.add({ service: 'dynamodb', operation, component, target }, readUnitsFloor(operation, input, consumed?.CapacityUnits ?? 0), 0, indexUnits);
           return result;
         } catch (error) {
           // A refused conditional write still costs a write unit (AWS bills it).

@@ -27,7 +27,7 @@ export interface RequestsPerDelivery {
     /** Capacity units (request units on-demand) per delivery, authorizer excluded. */
     readUnits: number;
     writeUnits: number;
-    /** Write units the deliveries table's two indexes add (not reported by the local engine; see cost.ts). */
+    /** Write units the deliveries table's `due` index adds (not reported by the local engine; see aws-requests.ts). */
     indexWriteUnits: number;
   };
   sqs: {
@@ -43,16 +43,11 @@ export interface RequestsPerDelivery {
 
 export function requestsPerDelivery(lines: readonly RequestCount[], deliveries: number): RequestsPerDelivery {
   const per = (value: number) => value / deliveries;
-  const sum = (filter: (line: RequestCount) => boolean, field: 'calls' | 'capacityUnits' | 'messages' = 'calls') =>
+  const sum = (filter: (line: RequestCount) => boolean, field: 'calls' | 'capacityUnits' | 'messages' | 'indexUnits' = 'calls') =>
     lines.filter(filter).reduce((total, line) => total + line[field], 0);
   const dynamo = (line: RequestCount) => line.service === 'dynamodb';
   const notAuthorizer = (line: RequestCount) => line.component !== 'authorizer';
-  const deliveriesWrites = lines.filter((line) => dynamo(line) && isWrite(line) && line.target.startsWith('deliveries'));
-  // Each index entry is small (< 1 KB: 1 WRU) and is written only when an attribute it holds
-  // changes. byTeam (keys + automationId, webhookId, eventId, status) and due (keys + team,
-  // attemptCount) both change when a delivery is created and when an attempt is recorded
-  // (status, dueAt moves or the entry is removed); a claim only sets claimUntil, which neither holds.
-  const indexWriteUnits = deliveriesWrites.reduce((total, line) => total + (line.target.includes('claim') ? 0 : 2 * line.calls), 0);
+  const indexWriteUnits = sum(dynamo, 'indexUnits');
   const sqs = (operation: string) => sum((line) => line.service === 'sqs' && line.operation === operation);
   const received = sum((line) => line.service === 'sqs' && line.operation === 'ReceiveMessageCommand', 'messages');
   return {
@@ -124,7 +119,7 @@ export function costPerMillion(requests: RequestsPerDelivery, logBytesPerDeliver
     line('Lambda duration, Arm (assumed durations)', gbSeconds, 'GB-s', PRICES.lambdaArmGbSecond.usd),
     line('DynamoDB reads', d.readUnits, 'RRU', PRICES.dynamoReadRequestUnit.usd),
     line('DynamoDB writes (tables)', d.writeUnits, 'WRU', PRICES.dynamoWriteRequestUnit.usd),
-    line('DynamoDB writes (deliveries indexes byTeam + due)', d.indexWriteUnits, 'WRU', PRICES.dynamoWriteRequestUnit.usd),
+    line('DynamoDB writes (deliveries index due)', d.indexWriteUnits, 'WRU', PRICES.dynamoWriteRequestUnit.usd),
     line('SQS (send per event; receive + delete per batch)', sqsRequests, 'requests', PRICES.sqsRequest.usd),
     line('Secrets Manager GetSecretValue', requests.secretsManager, 'calls', PRICES.secretsManagerCall.usd),
     line('CloudWatch Logs (deliver log line + metrics)', logBytesPerDelivery / 1e9, 'GB', PRICES.cloudWatchLogsIngestGb.usd),

@@ -4,6 +4,7 @@
  * loaded, because those make their AWS clients at module scope, exactly as in Lambda.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { parseAttemptTimeoutMs } from '../../lambdas/domain/settings';
 import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE } from '../../lib/table-definitions';
 import { startEngines, ensureTable } from './engines';
 import { startGateway } from './gateway';
@@ -33,7 +34,8 @@ export async function startLocalMode(settings: LocalSettings): Promise<LocalMode
 }
 
 async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnType<typeof startEngines>>): Promise<LocalMode> {
-  const attemptTimeoutMs = Number(process.env.ATTEMPT_TIMEOUT_MS ?? 15000);
+  // Read with the runtime's own parser: a value the handlers would refuse fails here, at start.
+  const attemptTimeoutMs = parseAttemptTimeoutMs(process.env.ATTEMPT_TIMEOUT_MS, 'ATTEMPT_TIMEOUT_MS');
   // As deployed: visibility ≥ 6× the time one batch may take (here: one attempt's limit).
   const visibilitySeconds = Math.max(30, Math.ceil((6 * attemptTimeoutMs) / 1000));
   const dlq = engines.fauxqs.createQueue(LOCAL_RESOURCES.deadLetterQueue, { attributes: { MessageRetentionPeriod: '1209600' } });

@@ -27,7 +27,7 @@ export const FUNCTION_SPECS: Readonly<Record<FunctionName, { memoryMb: number; t
   api: { memoryMb: 512, timeout: Duration.seconds(29), description: 'Management API: keys, secrets, webhooks, automations, deliveries' },
   ingest: { memoryMb: 512, timeout: Duration.seconds(29), description: 'Registry event reports: match automations, record and enqueue deliveries' },
   deliver: { memoryMb: 512, timeout: Duration.seconds(60), description: 'SQS consumer: signs and POSTs deliveries, records attempts, schedules retries' },
-  sweeper: { memoryMb: 256, timeout: Duration.seconds(120), description: 'Re-enqueues deliveries whose next attempt is due (retry waits beyond SQS limits)' },
+  sweeper: { memoryMb: 256, timeout: Duration.seconds(120), description: 'Safety net: re-enqueues retries whose queue message went missing' },
 };
 
 /** Timeout of the deliver Lambda; the delivery queue's visibility timeout is derived from it. */
@@ -156,7 +156,7 @@ export class Functions extends Construct {
     );
 
     new events.Rule(this, 'SweeperSchedule', {
-      description: 'Every 5 minutes: re-enqueue deliveries whose next attempt is due',
+      description: 'Every 5 minutes: re-enqueue retries overdue past the queue visibility timeout',
       schedule: events.Schedule.rate(Duration.minutes(5)),
       targets: [new targets.LambdaFunction(sweeper)],
     });

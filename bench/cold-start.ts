@@ -49,8 +49,8 @@ const ROOT = path.resolve(__dirname, '..');
  * esbuild JS API options that bundle as NodejsFunction does with `bundling` (its esbuild
  * command line: `--bundle --platform=node --target=… --format=… --minify --main-fields=…
  * --external:…`). Only the options the stack uses are mapped; any other one throws, so a
- * new option in lib/functions.ts cannot make the bench quietly bundle differently from the
- * stack.
+ * new option in lib/functions.ts cannot make the bench (or the infra test that bundles with
+ * it) quietly bundle differently from the stack.
  */
 export function esbuildOptions(bundling: Readonly<BundlingOptions> = BUNDLING): BuildOptions {
   const { minify, sourceMap, target, format, mainFields, externalModules, forceDockerBundling, ...others } = bundling;

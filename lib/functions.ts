@@ -47,9 +47,9 @@ export const LAMBDA_RUNTIME = { runtime: lambda.Runtime.NODEJS_24_X, esbuildTarg
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /**
- * How esbuild bundles every Lambda. bench/cold-start.ts bundles with these same options (it
- * maps them onto esbuild's JS API and refuses options it does not know), so what it measures
- * is what the stack deploys.
+ * How esbuild bundles every Lambda. bench/cold-start.ts and test/infra/synth-offline.test.ts
+ * bundle with these same options (the bench maps them onto esbuild's JS API and refuses
+ * options it does not know), so what they measure and check is what the stack deploys.
  */
 export const BUNDLING: Readonly<BundlingOptions> = {
   minify: true,

@@ -58,6 +58,14 @@ export const BUNDLING: Readonly<BundlingOptions> = {
   sourceMap: false,
   target: LAMBDA_RUNTIME.esbuildTarget,
   format: OutputFormat.CJS,
+  // ES module builds first: the AWS SDK v3 and Powertools ship them next to their CommonJS
+  // builds, and only from ES modules can esbuild leave out what a handler never reaches
+  // (unused protocols, serde and error classes of the SDK; the metrics code in every handler
+  // but deliver). The bundles get about a third smaller, and loading them (mostly V8
+  // compiling and running module code) about a third shorter. The output is still CommonJS;
+  // packages without a `module` build come from `main` as before, and packages with an
+  // `exports` map resolve through it as before.
+  mainFields: ['module', 'main'],
   // Bundle the AWS SDK from package-lock.json instead of using the runtime's copy: the
   // code then runs with exactly the SDK versions it was tested with, and a runtime
   // update cannot change behaviour under a deployed stack.

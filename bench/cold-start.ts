@@ -1,7 +1,7 @@
 /**
  * Figure 5 — cold-start proxies (child process; see run.ts). Each handler is bundled as the
- * stack bundles it (lib/functions.ts: esbuild, bundle, minify, CJS, the stack's target, no
- * source map, nothing external), with the esbuild JS API. Then, in
+ * stack bundles it: with the esbuild JS API and the stack's own bundling options
+ * (`BUNDLING` in lib/functions.ts, mapped by {@link esbuildOptions}). Then, in
  * fresh `node` processes, the bundle is loaded as the main script (which runs its module scope:
  * SDK clients, Powertools, ...) and timed wall-clock against an empty script, interleaved,
  * `repeats` times, with the environment the stack gives the functions. One more run per
@@ -13,8 +13,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
-import { FUNCTION_SPECS, LAMBDA_RUNTIME, type FunctionName } from '../lib/functions';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { build, type BuildOptions } from 'esbuild';
+import { BUNDLING, FUNCTION_SPECS, LAMBDA_RUNTIME, type FunctionName } from '../lib/functions';
 import { childMain } from './child';
 import { summarize, type Summary } from './stats';
 
@@ -43,6 +44,35 @@ export interface ColdStartResult {
 }
 
 const ROOT = path.resolve(__dirname, '..');
+
+/**
+ * esbuild JS API options that bundle as NodejsFunction does with `bundling` (its esbuild
+ * command line: `--bundle --platform=node --target=… --format=… --minify --main-fields=…
+ * --external:…`). Only the options the stack uses are mapped; any other one throws, so a
+ * new option in lib/functions.ts cannot make the bench (or the infra test that bundles with
+ * it) quietly bundle differently from the stack.
+ */
+export function esbuildOptions(bundling: Readonly<BundlingOptions> = BUNDLING): BuildOptions {
+  const { minify, sourceMap, target, format, mainFields, externalModules, forceDockerBundling, ...others } = bundling;
+  const unmapped = Object.entries(others).filter(([, value]) => value !== undefined).map(([key]) => key);
+  // With source maps NodejsFunction also sets NODE_OPTIONS=--enable-source-maps, which the bench does not.
+  if (sourceMap) unmapped.push('sourceMap: true');
+  if (forceDockerBundling === true) unmapped.push('forceDockerBundling: true');
+  // Unset, NodejsFunction picks the externals itself (by runtime and bundleAwsSDK).
+  if (externalModules === undefined) unmapped.push('externalModules left unset');
+  if (unmapped.length > 0) throw new Error(`esbuildOptions (bench/cold-start.ts) cannot map bundling option(s) ${unmapped.join(', ')}: add them there`);
+  return {
+    bundle: true,
+    platform: 'node',
+    target: target ?? LAMBDA_RUNTIME.esbuildTarget,
+    ...(format ? { format } : {}),
+    minify: minify ?? false,
+    sourcemap: false,
+    ...(mainFields ? { mainFields: [...mainFields] } : {}),
+    external: [...(externalModules ?? [])],
+  };
+}
+
 const HANDLERS: FunctionName[] = ['authorizer', 'api', 'ingest', 'deliver', 'sweeper'];
 /** Bundle name → entry file (relative to the project). */
 const ENTRIES = new Map<string, string>([
@@ -89,18 +119,7 @@ async function main(): Promise<ColdStartResult> {
     const bundles = new Map<string, string>();
     for (const [index, [name, entry]] of [...ENTRIES].entries()) {
       const outfile = path.join(dir, `bundle-${index}`, 'index.js');
-      await build({
-        entryPoints: [path.join(ROOT, entry)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'cjs',
-        target: LAMBDA_RUNTIME.esbuildTarget,
-        minify: true,
-        sourcemap: false,
-        logLevel: 'warning',
-        absWorkingDir: ROOT,
-      });
+      await build({ ...esbuildOptions(), entryPoints: [path.join(ROOT, entry)], outfile, logLevel: 'warning', absWorkingDir: ROOT });
       bundles.set(name, outfile);
     }
 

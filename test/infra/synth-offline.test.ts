@@ -18,7 +18,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSEvent } from 'aws-
 import { build, stop as stopEsbuild } from 'esbuild';
 import { esbuildOptions } from '../../bench/cold-start';
 import type { FunctionName } from '../../lib/functions';
-import { matchRoute } from '../../lib/routes';
+import { matchRoute } from '../../lambdas/handlers/http/routes';
 import { startReceiver, type Receiver } from '../integration/support/receiver';
 import {
   bundleSource,

@@ -53,7 +53,14 @@ const ROOT = path.resolve(__dirname, '..');
  * it) quietly bundle differently from the stack.
  */
 export function esbuildOptions(bundling: Readonly<BundlingOptions> = BUNDLING): BuildOptions {
-  const { minify, sourceMap, target, format, mainFields, externalModules, forceDockerBundling, ...others } = bundling;
+  const { minify, sourceMap, target, format, mainFields, externalModules, forceDockerBundling, esbuildArgs, ...others } = bundling;
+  // `--alias:<package>` arguments are the only esbuild arguments the stack passes.
+  const alias: Record<string, string> = {};
+  for (const [argument, value] of Object.entries(esbuildArgs ?? {})) {
+    const name = /^--alias:(.+)$/.exec(argument)?.[1];
+    if (name === undefined || typeof value !== 'string') throw new Error(`esbuildOptions (bench/cold-start.ts) cannot map esbuild argument ${argument}: add it there`);
+    alias[name] = value;
+  }
   const unmapped = Object.entries(others).filter(([, value]) => value !== undefined).map(([key]) => key);
   // With source maps NodejsFunction also sets NODE_OPTIONS=--enable-source-maps, which the bench does not.
   if (sourceMap) unmapped.push('sourceMap: true');
@@ -70,6 +77,7 @@ export function esbuildOptions(bundling: Readonly<BundlingOptions> = BUNDLING): 
     sourcemap: false,
     ...(mainFields ? { mainFields: [...mainFields] } : {}),
     external: [...(externalModules ?? [])],
+    ...(Object.keys(alias).length > 0 ? { alias } : {}),
   };
 }
 

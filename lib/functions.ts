@@ -67,6 +67,10 @@ export const BUNDLING: Readonly<BundlingOptions> = {
   // packages without a `module` build come from `main` as before, and packages with an
   // `exports` map resolve through it as before.
   mainFields: ['module', 'main'],
+  // Lambda gives a function its credentials in the environment: the SDK's default chain
+  // (profiles, SSO, process, metadata, with their own STS/SSO clients: 130 KB, 20-30 ms of
+  // every cold start) is replaced by the environment provider alone (lambda-credentials.ts).
+  esbuildArgs: { '--alias:@aws-sdk/credential-provider-node': './lambdas/adapters/aws/lambda-credentials.ts' },
   // Bundle the AWS SDK from package-lock.json instead of using the runtime's copy: the
   // code then runs with exactly the SDK versions it was tested with, and a runtime
   // update cannot change behaviour under a deployed stack.

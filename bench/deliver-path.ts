@@ -1,7 +1,8 @@
 /**
  * Figure 1 — the deliver path against the limit (child process; see run.ts).
  *
- * Ours: the deliver Lambda's real handler (`createDeliverHandler`: Powertools batch processing,
+ * Ours: the deliver Lambda's real handler, bundled as the stack bundles it (deliver-path-entry.ts),
+ * (`createDeliverHandler`: Powertools batch processing,
  * parse, load delivery + webhook + secrets, render, sign, claim, SSRF-guarded POST with the
  * product's node:http sender, record the attempt, metrics and logs) on SQS-shaped batches of
  * `batchSize` records, `concurrency` batches at a time. The sender, the secret store (with its
@@ -17,19 +18,17 @@
  * loop sends more per round) that a round is about a second of each.
  */
 import './stdout-meter';
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { secretsManager } from '../lambdas/adapters/aws/secrets-manager';
-import { MemoryDeliveryStore, MemoryEventStore, MemoryQueue, MemoryWebhookStore } from '../lambdas/adapters/memory';
-import { secretStore } from '../lambdas/adapters/wiring/secrets';
-import { webhookSender } from '../lambdas/adapters/wiring/sender';
-import { runtimeConfig, systemClock } from '../lambdas/adapters/wiring/settings';
-import { prepareRequest } from '../lambdas/domain/outgoing';
 import type { DeliveryWorkerDeps } from '../lambdas/domain/services/delivery-worker';
 import type { Delivery } from '../lambdas/domain/types';
-import { createDeliverHandler } from '../lambdas/handlers/deliver';
 import { childMain } from './child';
+import { esbuildOptions } from './cold-start';
 import { ACCESS_TOKEN, benchEvent, SIGNING_SECRET, TEMPLATE } from './fixtures';
 import { round, summarize, type Summary } from './stats';
 import { stdoutBytes } from './stdout-meter';
@@ -76,8 +75,25 @@ function cpuMs(): number {
   return (usage.user + usage.system) / 1000;
 }
 
+/** The figure's code, bundled as the stack bundles the deliver Lambda, and loaded. */
+async function loadBundledRuntime(): Promise<typeof import('./deliver-path-entry')> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rw-bench-deliver-'));
+  try {
+    const outfile = path.join(dir, 'index.js');
+    const root = path.resolve(__dirname, '..');
+    await build({ ...esbuildOptions(), entryPoints: [path.join(__dirname, 'deliver-path-entry.ts')], outfile, logLevel: 'warning', absWorkingDir: root });
+    return require(outfile);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<DeliverPathResult> {
   const options = JSON.parse(process.argv[2]) as DeliverPathOptions;
+  const {
+    secretsManager, MemoryDeliveryStore, MemoryEventStore, MemoryQueue, MemoryWebhookStore,
+    secretStore, webhookSender, runtimeConfig, systemClock, prepareRequest, createDeliverHandler,
+  } = await loadBundledRuntime();
   const url = `http://${HOST}:${options.receiverPort}/hooks/deliver`;
   // The Lambda's own wiring (lambdas/adapters/wiring/) with the deployed defaults (15 s attempt
   // timeout, ...), the receiver's host exempt from the address rules.

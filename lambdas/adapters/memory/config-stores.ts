@@ -1,7 +1,8 @@
-/** API keys, webhooks and automations in Maps, with the rules of their ports. */
+/** API keys, webhooks and automations in Maps, with the rules of their ports (records kept frozen: frozen.ts). */
 import { conflict } from '../../domain/errors';
 import type { AutomationStore, KeyStore, WebhookStore } from '../../domain/ports';
 import type { ApiKeyRecord, Automation, EventType, Webhook } from '../../domain/types';
+import { frozenCopy } from './frozen';
 
 const byCreation = (a: { createdAt: string }, b: { createdAt: string }) => a.createdAt.localeCompare(b.createdAt);
 
@@ -34,18 +35,18 @@ export class MemoryWebhookStore implements WebhookStore {
 
   async get(team: string, id: string) {
     const hook = this.items.get(id);
-    return hook && hook.team === team ? structuredClone(hook) : undefined;
+    return hook && hook.team === team ? hook : undefined;
   }
   async list(team: string) {
-    return [...this.items.values()].filter((hook) => hook.team === team).map((hook) => structuredClone(hook)).sort(byCreation);
+    return [...this.items.values()].filter((hook) => hook.team === team).sort(byCreation);
   }
   async create(webhook: Webhook) {
     this.checkName(webhook);
-    this.items.set(webhook.id, structuredClone(webhook));
+    this.items.set(webhook.id, frozenCopy(webhook));
   }
   async update(_previous: Webhook, next: Webhook) {
     this.checkName(next);
-    this.items.set(next.id, structuredClone(next));
+    this.items.set(next.id, frozenCopy(next));
   }
   async delete(webhook: Webhook) {
     this.items.delete(webhook.id);
@@ -62,13 +63,13 @@ export class MemoryAutomationStore implements AutomationStore {
 
   async get(team: string, id: string) {
     const found = this.items.get(id);
-    return found && found.team === team ? structuredClone(found) : undefined;
+    return found && found.team === team ? found : undefined;
   }
   async list(team: string) {
-    return [...this.items.values()].filter((automation) => automation.team === team).map((automation) => structuredClone(automation)).sort(byCreation);
+    return [...this.items.values()].filter((automation) => automation.team === team).sort(byCreation);
   }
   async put(automation: Automation) {
-    this.items.set(automation.id, structuredClone(automation));
+    this.items.set(automation.id, frozenCopy(automation));
   }
   async delete(team: string, id: string) {
     const found = this.items.get(id);
@@ -76,8 +77,7 @@ export class MemoryAutomationStore implements AutomationStore {
   }
   async findCandidates(team: string, type: EventType, collection: string) {
     return [...this.items.values()]
-      .filter((a) => a.team === team && a.enabled && a.event.type === type && (a.event.collection === undefined || a.event.collection === collection))
-      .map((automation) => structuredClone(automation));
+      .filter((a) => a.team === team && a.enabled && a.event.type === type && (a.event.collection === undefined || a.event.collection === collection));
   }
   async isWebhookInUse(team: string, webhookId: string) {
     return [...this.items.values()].some((automation) => automation.team === team && automation.action.webhookId === webhookId);

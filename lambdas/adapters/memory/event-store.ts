@@ -1,13 +1,13 @@
 /** Accepted events in a Map, by team and event id (the EventStore port's rules). */
 import type { EventRecord, EventStore } from '../../domain/ports';
+import { frozenCopy } from './frozen';
 
-/** In-memory EventStore. Records are copied in and out, as a database would. */
+/** In-memory EventStore. Records are kept frozen (frozen.ts). */
 export class MemoryEventStore implements EventStore {
   protected readonly records = new Map<string, EventRecord>();
 
   async get(team: string, eventId: string) {
-    const record = this.records.get(`${team}\u0000${eventId}`);
-    return record ? structuredClone(record) : undefined;
+    return this.records.get(`${team}\u0000${eventId}`);
   }
 
   async getMany(team: string, eventIds: readonly string[]) {
@@ -22,8 +22,8 @@ export class MemoryEventStore implements EventStore {
   async putIfAbsent(record: EventRecord) {
     const key = `${record.team}\u0000${record.eventId}`;
     const earlier = this.records.get(key);
-    if (earlier) return structuredClone(earlier);
-    this.records.set(key, structuredClone(record));
+    if (earlier) return earlier;
+    this.records.set(key, frozenCopy(record));
     return record;
   }
 }

@@ -22,7 +22,7 @@ import { DynamoWebhookStore } from '../lambdas/adapters/dynamo/webhook-store';
 import { SqsDeliveryQueue } from '../lambdas/adapters/sqs-queue';
 import { loadRuntimeConfig } from '../lambdas/domain/config';
 import { reportEvent, type ReportEventDeps } from '../lambdas/domain/services/events';
-import { EVENT_TYPES, type Automation } from '../lambdas/domain/types';
+import { EVENT_TYPES, HEALTHY, type Automation } from '../lambdas/domain/types';
 import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE } from '../lib/table-definitions';
 import { childMain } from './child';
 import { benchEvent, TEMPLATE } from './fixtures';
@@ -92,7 +92,7 @@ async function main(): Promise<MatchingResult> {
     const seedStarted = performance.now();
     const at = new Date().toISOString();
     for (const [team, count] of [['small', options.small], ['large', options.large]] as const) {
-      await deps.webhooks.create({ id: `wh_${team}`, team, name: 'hook', url: 'https://hooks.example.com/in', secret: null, accessToken: null, createdAt: at, updatedAt: at });
+      await deps.webhooks.create({ id: `wh_${team}`, team, name: 'hook', url: 'https://hooks.example.com/in', secret: null, accessToken: null, createdAt: at, updatedAt: at, health: { ...HEALTHY } });
       let next = 0;
       await Promise.all(Array.from({ length: 16 }, async () => {
         while (next < count) await deps.automations.put(automation(team, next++, `wh_${team}`, at));

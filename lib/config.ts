@@ -11,6 +11,7 @@ import {
   normalizeRetrySchedule,
   parseAttemptTimeoutMs,
   parseDeliveryRetentionDays,
+  parseWebhookDisableAfterSeconds,
   parseSecretPrefix,
   SETTING_DEFAULTS,
 } from '../lambdas/domain/settings';
@@ -46,6 +47,13 @@ export interface RegistryWebhooksStackProps extends StackProps {
    * @default 30
    */
   readonly deliveryRetentionDays?: number;
+  /**
+   * A webhook whose every attempt has failed for this many seconds, with at least 10 failed
+   * attempts, is disabled and its operators notified (env `WEBHOOK_DISABLE_AFTER_SECONDS`),
+   * an integer from 1 to 31536000.
+   * @default 432000 (5 days)
+   */
+  readonly webhookDisableAfterSeconds?: number;
   /**
    * Upper bound of concurrent deliver Lambdas the SQS event source may run (2–1000), so a
    * burst of events cannot flood customer endpoints or the account's Lambda concurrency.
@@ -111,6 +119,7 @@ export function resolveSettings(props: RegistryWebhooksStackProps = {}): Resolve
     retrySchedule: normalizeRetrySchedule(props.retrySchedule, 'retrySchedule'),
     attemptTimeoutMs: parseAttemptTimeoutMs(props.attemptTimeoutMs, 'attemptTimeoutMs'),
     deliveryRetentionDays: parseDeliveryRetentionDays(props.deliveryRetentionDays, 'deliveryRetentionDays'),
+    webhookDisableAfterSeconds: parseWebhookDisableAfterSeconds(props.webhookDisableAfterSeconds, 'webhookDisableAfterSeconds'),
     // The SQS event source accepts 2–1000.
     deliverMaxConcurrency: integerIn('deliverMaxConcurrency', props.deliverMaxConcurrency ?? DEFAULTS.deliverMaxConcurrency, 2, 1000),
     throttleRateLimit,

@@ -30,6 +30,7 @@ export function propsFromContext(app: App): RegistryWebhooksStackProps {
     retrySchedule: text('retrySchedule'),
     attemptTimeoutMs: number('attemptTimeoutMs'),
     deliveryRetentionDays: number('deliveryRetentionDays'),
+    webhookDisableAfterSeconds: number('webhookDisableAfterSeconds'),
     deliverMaxConcurrency: number('deliverMaxConcurrency'),
     throttleRateLimit: number('throttleRateLimit'),
     throttleBurstLimit: number('throttleBurstLimit'),

@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import type { ResolvedSettings } from './config';
 import type { DataTables } from './data';
 import { acknowledge, nagSpelling } from './nag';
+import type { Notifications } from './notifications';
 import type { DeliveryQueues } from './queue';
 import { settingsEnvironment } from '../lambdas/domain/settings';
 
@@ -85,6 +86,8 @@ export interface FunctionsProps {
   readonly tables: DataTables;
   /** The delivery queue: consumed by deliver, written by the others. */
   readonly queues: DeliveryQueues;
+  /** The topic told when a webhook is disabled or enabled again: published to by deliver and api. */
+  readonly notifications: Notifications;
   /** Resolved stack props (secret prefix, retry schedule, timeouts, concurrency). */
   readonly settings: ResolvedSettings;
 }
@@ -96,7 +99,7 @@ export class Functions extends Construct {
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
-    const { tables, queues, settings } = props;
+    const { tables, queues, notifications, settings } = props;
 
     const environment: Record<string, string> = {
       POWERTOOLS_SERVICE_NAME: POWERTOOLS.serviceName,
@@ -107,6 +110,7 @@ export class Functions extends Construct {
       DELIVERIES_TABLE: tables.deliveries.tableName,
       EVENTS_TABLE: tables.events.tableName,
       DELIVERY_QUEUE_URL: queues.queue.queueUrl,
+      NOTIFICATION_TOPIC_ARN: notifications.topic.topicArn,
       // SECRET_PREFIX, RETRY_SCHEDULE, ATTEMPT_TIMEOUT_MS, DELIVERY_RETENTION_DAYS: written by
       // the module the Lambdas parse them with, so they read back exactly the checked props.
       ...settingsEnvironment(settings),
@@ -127,7 +131,11 @@ export class Functions extends Construct {
 
     tables.config.grantReadWriteData(api);
     tables.deliveries.grantReadWriteData(api);
+    // The deliveries log renders each payload from the event's record.
+    tables.events.grantReadData(api);
     queues.queue.grantSendMessages(api);
+    // PATCH enabled: an admin's enable or disable is notified.
+    notifications.grantPublish(api.role!);
 
     tables.config.grantReadData(ingest);
     tables.deliveries.grantReadWriteData(ingest);
@@ -136,8 +144,12 @@ export class Functions extends Construct {
 
     tables.config.grantReadData(deliver);
     tables.deliveries.grantReadWriteData(deliver);
+    // Every attempt renders its body from the event's record.
+    tables.events.grantReadData(deliver);
     // Re-enqueues the next attempt with a delay when it is due within SQS's 15-minute limit.
     queues.queue.grantSendMessages(deliver);
+    // Disables a webhook (410 Gone, or failing too long) and says so.
+    notifications.grantPublish(deliver.role!);
 
     tables.deliveries.grantReadWriteData(sweeper);
     queues.queue.grantSendMessages(sweeper);

@@ -9,6 +9,7 @@ import { resolveSettings, type RegistryWebhooksStackProps, type ResolvedSettings
 import { DataTables } from './data';
 import { DELIVER_TIMEOUT, Functions } from './functions';
 import { Monitoring } from './monitoring';
+import { Notifications } from './notifications';
 import { DeliveryQueues } from './queue';
 
 export type { RegistryWebhooksStackProps } from './config';
@@ -30,6 +31,8 @@ export class RegistryWebhooksStack extends Stack {
   public readonly api: WebhooksApi;
   /** Alarm topic, alarms and dashboard. */
   public readonly monitoring: Monitoring;
+  /** The topic told when a webhook is disabled or enabled again. */
+  public readonly notifications: Notifications;
 
   constructor(scope: Construct, id: string, props: RegistryWebhooksStackProps = {}) {
     super(scope, id, { description: 'Registry Webhooks: serverless webhook automation for a model registry', ...props });
@@ -37,7 +40,8 @@ export class RegistryWebhooksStack extends Stack {
 
     this.tables = new DataTables(this, 'Data');
     this.queues = new DeliveryQueues(this, 'Queues', { consumerTimeout: DELIVER_TIMEOUT });
-    this.functions = new Functions(this, 'Functions', { tables: this.tables, queues: this.queues, settings: this.settings });
+    this.notifications = new Notifications(this, 'Notifications');
+    this.functions = new Functions(this, 'Functions', { tables: this.tables, queues: this.queues, notifications: this.notifications, settings: this.settings });
     const fns = this.functions.byName;
     this.api = new WebhooksApi(this, 'Api', {
       handlers: { api: fns.api, ingest: fns.ingest },
@@ -66,6 +70,7 @@ export class RegistryWebhooksStack extends Stack {
     output('DeadLetterQueueUrl', this.queues.deadLetterQueue.queueUrl, 'SQS dead-letter queue of delivery jobs that could not be processed');
     output('SecretPrefix', this.settings.secretPrefix, 'Team secrets live in Secrets Manager as <SecretPrefix>/<team>/<name>');
     output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'SNS topic receiving alarms; subscribe on-call endpoints to it');
+    output('NotificationTopicArn', this.notifications.topic.topicArn, 'SNS topic told when a webhook is disabled (410 Gone, failing too long, or by an admin) or enabled again');
     output('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard of deliveries, queues and Lambdas');
   }
 }

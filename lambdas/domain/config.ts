@@ -7,6 +7,7 @@ import {
   parseDeliveryRetentionDays,
   parseRetrySchedule,
   parseSecretPrefix,
+  parseWebhookDisableAfterSeconds,
   SETTING_ENV_VARS as VAR,
 } from './settings';
 import { parseAllowHosts } from './url-policy';
@@ -23,12 +24,14 @@ export interface RuntimeConfig {
   allowHosts: ReadonlySet<string>;
   /** How long deliveries and event records are kept. */
   retentionDays: number;
+  /** A webhook whose every attempt has failed this long (and at least 10 times) is disabled. */
+  webhookDisableAfterSeconds: number;
   /** Sent as `User-Agent`. */
   userAgent: string;
 }
 
 /** The version in `User-Agent: registry-webhooks/<version>`. */
-export const SERVICE_VERSION = '0.1.0';
+export const SERVICE_VERSION = '0.2.0';
 
 /**
  * Reads and checks the settings; throws with a clear message naming the variable on a bad
@@ -42,6 +45,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     attemptTimeoutMs: parseAttemptTimeoutMs(env[VAR.attemptTimeoutMs], VAR.attemptTimeoutMs),
     allowHosts: parseAllowHosts(env.WEBHOOK_ALLOW_HOSTS),
     retentionDays: parseDeliveryRetentionDays(env[VAR.deliveryRetentionDays], VAR.deliveryRetentionDays),
+    webhookDisableAfterSeconds: parseWebhookDisableAfterSeconds(env[VAR.webhookDisableAfterSeconds], VAR.webhookDisableAfterSeconds),
     userAgent: `registry-webhooks/${SERVICE_VERSION}`,
   };
 }

@@ -24,9 +24,23 @@ export interface WebhookStore {
   list(team: string): Promise<Webhook[]>;
   /** Creates it; throws a `conflict` DomainError if the team has a webhook of that name. */
   create(webhook: Webhook): Promise<void>;
-  /** Replaces it (same id); throws a `conflict` DomainError if a rename hits a taken name. */
+  /**
+   * Replaces its configuration (same id); throws a `conflict` DomainError if a rename hits a
+   * taken name. Its health is written only when `next.health.enabled` differs from `previous`'s
+   * (an admin enabling or disabling it): attempts recorded meanwhile are not overwritten.
+   */
   update(previous: Webhook, next: Webhook): Promise<void>;
   delete(webhook: Webhook): Promise<void>;
+  /**
+   * Counts a failed attempt: starts the failing run at `at` unless one is under way. Returns the
+   * run as stored after this count (so concurrent workers each see an exact count), or undefined
+   * when the webhook is gone.
+   */
+  recordFailure(team: string, id: string, at: Date): Promise<{ failingSince: string; failedAttempts: number } | undefined>;
+  /** Ends the failing run after a successful attempt. */
+  recordSuccess(team: string, id: string): Promise<void>;
+  /** Disables an enabled webhook; true if this call disabled it (false: already disabled, or gone). */
+  disable(team: string, id: string, reason: string, at: Date): Promise<boolean>;
 }
 
 /** Automations of a team, indexed for matching. */
@@ -115,6 +129,11 @@ export interface DeliveryStore {
    * cannot be stranded, and a deep backlog of new deliveries is never swept.
    */
   findDue(dueBefore: Date, limit: number): Promise<DueDelivery[]>;
+  /**
+   * The team's deliveries to `webhookId` created in [since, until) whose status is one of
+   * `statuses`, oldest first, at most `limit`: what `recover` starts again.
+   */
+  findCreatedBetween(query: { team: string; webhookId: string; since: Date; until: Date; statuses: readonly DeliveryStatus[]; limit: number }): Promise<Delivery[]>;
 }
 
 /** The record of an accepted event: the event itself (stored once) and the deliveries it made. */
@@ -170,4 +189,10 @@ export type { AttemptFailure, SendResult } from './attempt-failure';
 /** Sends one webhook POST (SSRF-guarded, bounded in time, never following redirects). */
 export interface WebhookSender {
   send(request: OutgoingRequest): Promise<SendResult>;
+}
+
+/** Tells a webhook's operators that it was disabled or enabled again (deployed: SNS; local mode: a WARN log line). */
+export interface Notifier {
+  webhookDisabled(webhook: Webhook, reason: string): Promise<void>;
+  webhookEnabled(webhook: Webhook): Promise<void>;
 }

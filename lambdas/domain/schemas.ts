@@ -48,23 +48,46 @@ export const putSecretSchema = v.strictObject({
   value: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'), v.maxLength(65536, 'must be at most 65536 characters')),
 });
 
-export const createWebhookSchema = v.strictObject({
-  name,
-  url: v.string('must be a string'),
-  secret: v.optional(v.nullable(secretName), null),
-  accessToken: v.optional(v.nullable(secretName), null),
-});
+const enabled = v.boolean('must be true or false');
+
+/** Health fields a webhook's GET shows and a create or PATCH accepts and ignores (the service sets them). */
+const healthReadOnly = { disabledReason: v.optional(v.unknown()), disabledAt: v.optional(v.unknown()), failingSince: v.optional(v.unknown()) };
+
+function withoutHealthReadOnly<T extends Record<string, unknown>>(value: T): Omit<T, keyof typeof healthReadOnly> {
+  const { disabledReason: _reason, disabledAt: _at, failingSince: _since, ...rest } = value;
+  return rest;
+}
+
+export const createWebhookSchema = v.pipe(
+  v.strictObject({
+    name,
+    url: v.string('must be a string'),
+    secret: v.optional(v.nullable(secretName), null),
+    accessToken: v.optional(v.nullable(secretName), null),
+    enabled: v.optional(v.nullable(enabled), true),
+    ...healthReadOnly,
+  }),
+  v.transform(withoutHealthReadOnly),
+);
 
 export const updateWebhookSchema = v.pipe(
   v.strictObject({
     ...readOnly,
+    ...healthReadOnly,
     name: v.optional(name),
     url: v.optional(v.string('must be a string')),
     secret: v.optional(v.nullable(secretName)),
     accessToken: v.optional(v.nullable(secretName)),
+    enabled: v.optional(v.nullable(enabled)),
   }),
-  v.transform(withoutReadOnly),
+  v.transform((value) => withoutHealthReadOnly(withoutReadOnly(value))),
 );
+
+/** `POST …/webhooks/{id}/recover`: a window of creation times (`until` defaults to now). */
+export const recoverSchema = v.strictObject({
+  since: v.pipe(v.string('must be an ISO date-time'), v.isoTimestamp('must be an ISO date-time')),
+  until: v.optional(v.nullable(v.pipe(v.string('must be an ISO date-time'), v.isoTimestamp('must be an ISO date-time')))),
+});
 
 const pattern = v.pipe(v.string(), v.maxLength(256, 'must be at most 256 characters'));
 const eventType = v.picklist(EVENT_TYPES, `must be one of ${EVENT_TYPES.join(', ')}`);

@@ -18,6 +18,7 @@ export const SETTING_DEFAULTS = {
   retrySchedule: DEFAULT_RETRY_SCHEDULE.join(','),
   attemptTimeoutMs: 15000,
   deliveryRetentionDays: 30,
+  webhookDisableAfterSeconds: 432000,
 } as const;
 
 /**
@@ -31,6 +32,9 @@ export const ATTEMPT_TIMEOUT_MS_BOUNDS = { min: 100, max: MAX_ATTEMPT_TIMEOUT_MS
 
 /** Inclusive bounds of `deliveryRetentionDays` / `DELIVERY_RETENTION_DAYS` (at most ten years). */
 export const DELIVERY_RETENTION_DAYS_BOUNDS = { min: 1, max: 3650 } as const;
+
+/** Inclusive bounds of `webhookDisableAfterSeconds` / `WEBHOOK_DISABLE_AFTER_SECONDS` (1 s for tests, up to a year). */
+export const WEBHOOK_DISABLE_AFTER_SECONDS_BOUNDS = { min: 1, max: 31_536_000 } as const;
 
 /** Limits of a retry schedule: entries per round, and seconds per step (one day). */
 export const RETRY_SCHEDULE_BOUNDS = { maxEntries: 20, maxStepSeconds: 86400 } as const;
@@ -47,6 +51,7 @@ export const SETTING_ENV_VARS = {
   retrySchedule: 'RETRY_SCHEDULE',
   attemptTimeoutMs: 'ATTEMPT_TIMEOUT_MS',
   deliveryRetentionDays: 'DELIVERY_RETENTION_DAYS',
+  webhookDisableAfterSeconds: 'WEBHOOK_DISABLE_AFTER_SECONDS',
 } as const;
 
 /** The shared settings as the stack holds them once checked. */
@@ -56,6 +61,7 @@ export interface SharedSettingValues {
   readonly retrySchedule: string;
   readonly attemptTimeoutMs: number;
   readonly deliveryRetentionDays: number;
+  readonly webhookDisableAfterSeconds: number;
 }
 
 // Plain decimals only: Number() would also take "1e3", "0x10" and "" — not what a human means.
@@ -138,6 +144,12 @@ export function parseDeliveryRetentionDays(value: number | string | undefined, n
   return integerSetting(value, name, SETTING_DEFAULTS.deliveryRetentionDays, min, max);
 }
 
+/** How long every attempt to a webhook may fail before it is disabled, within {@link WEBHOOK_DISABLE_AFTER_SECONDS_BOUNDS}; absent → 5 days. */
+export function parseWebhookDisableAfterSeconds(value: number | string | undefined, name: string): number {
+  const { min, max } = WEBHOOK_DISABLE_AFTER_SECONDS_BOUNDS;
+  return integerSetting(value, name, SETTING_DEFAULTS.webhookDisableAfterSeconds, min, max);
+}
+
 /**
  * The env vars that carry checked settings to the Lambdas, in the text the runtime parses
  * back to the same values (numbers as plain decimal integers).
@@ -148,5 +160,6 @@ export function settingsEnvironment(values: SharedSettingValues): Record<(typeof
     [SETTING_ENV_VARS.retrySchedule]: values.retrySchedule,
     [SETTING_ENV_VARS.attemptTimeoutMs]: String(values.attemptTimeoutMs),
     [SETTING_ENV_VARS.deliveryRetentionDays]: String(values.deliveryRetentionDays),
+    [SETTING_ENV_VARS.webhookDisableAfterSeconds]: String(values.webhookDisableAfterSeconds),
   };
 }

@@ -16,7 +16,28 @@ export interface Webhook {
   accessToken: string | null;
   createdAt: string;
   updatedAt: string;
+  /** Endpoint health: see {@link WebhookHealth}. */
+  health: WebhookHealth;
 }
+
+/**
+ * A webhook's endpoint health. A disabled webhook is sent nothing: deliveries that come due
+ * for it end `skipped`. The service disables a webhook by itself (a `410 Gone` answer, or every
+ * attempt failing for the configured time with enough attempts); an admin re-enables it.
+ */
+export interface WebhookHealth {
+  enabled: boolean;
+  /** Why it was disabled, or null while enabled. */
+  disabledReason: string | null;
+  disabledAt: string | null;
+  /** When the current run of failed attempts began; null after a success. */
+  failingSince: string | null;
+  /** Failed attempts since `failingSince`. */
+  failedAttempts: number;
+}
+
+/** The health of a webhook that has never failed. */
+export const HEALTHY: WebhookHealth = Object.freeze({ enabled: true, disabledReason: null, disabledAt: null, failingSince: null, failedAttempts: 0 });
 
 /** What an automation listens to. */
 export interface AutomationEventFilter {
@@ -68,7 +89,7 @@ export interface RegistryEvent {
 }
 
 /** Lifecycle of one delivery. */
-export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed';
+export type DeliveryStatus = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'skipped';
 
 /** One POST attempt, as recorded in the deliveries log. */
 export interface Attempt {

@@ -1,6 +1,7 @@
 /** The `api` Lambda: management routes (keys, secrets, webhooks, automations, deliveries). */
 import { automationStore, deliveryStore, eventStore, keyStore, webhookStore } from '../adapters/wiring/dynamo';
 import { deliveryQueue } from '../adapters/wiring/queue';
+import { notifier } from '../adapters/wiring/notifier';
 import { secretStore } from '../adapters/wiring/secrets';
 import { webhookSender } from '../adapters/wiring/sender';
 import { runtimeConfig, systemClock } from '../adapters/wiring/settings';
@@ -17,6 +18,7 @@ const deps = once((): ApiDeps => ({
   events: eventStore(),
   queue: deliveryQueue(),
   sender: webhookSender(),
+  notifier: notifier(),
   config: runtimeConfig(),
   now: systemClock,
 }));

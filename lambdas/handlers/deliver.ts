@@ -12,6 +12,7 @@ import { parseDeliveryMessage } from '../adapters/sqs-queue';
 import { deliveryStore, eventStore, webhookStore } from '../adapters/wiring/dynamo';
 import { once } from '../adapters/wiring/once';
 import { deliveryQueue } from '../adapters/wiring/queue';
+import { notifier } from '../adapters/wiring/notifier';
 import { secretStore } from '../adapters/wiring/secrets';
 import { webhookSender } from '../adapters/wiring/sender';
 import { runtimeConfig, systemClock } from '../adapters/wiring/settings';
@@ -21,8 +22,15 @@ import { processDeliveryMessage, type DeliveryWorkerDeps } from '../domain/servi
 export async function handleRecord(deps: DeliveryWorkerDeps, record: SQSRecord): Promise<void> {
   const message = parseDeliveryMessage(record.body);
   const outcome = await processDeliveryMessage(deps, message);
+  if (outcome.kind === 'skipped') {
+    metrics.addMetric('DeliverySkipped', MetricUnit.Count, 1);
+    logger.info('delivery skipped: webhook disabled', { deliveryId: outcome.delivery.id, team: outcome.delivery.team, webhookId: outcome.delivery.webhookId });
+    return;
+  }
   if (outcome.kind !== 'attempted') return;
-  const { delivery, attempt } = outcome;
+  const { delivery, attempt, disabled } = outcome;
+  // Operators hear of it on the notification topic; the metric makes disables countable and alarmable.
+  if (disabled !== null) metrics.addMetric('WebhookDisabled', MetricUnit.Count, 1);
   metrics.addMetric('AttemptDurationMs', MetricUnit.Milliseconds, attempt.durationMs);
   if (delivery.status === 'succeeded') metrics.addMetric('DeliverySucceeded', MetricUnit.Count, 1);
   if (delivery.status === 'failed') metrics.addMetric('DeliveryFailed', MetricUnit.Count, 1);
@@ -58,6 +66,7 @@ const deps = once((): DeliveryWorkerDeps => ({
   secrets: secretStore(),
   queue: deliveryQueue(),
   sender: webhookSender(),
+  notifier: notifier(),
   config: runtimeConfig(),
   now: systemClock,
 }));

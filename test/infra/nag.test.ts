@@ -125,14 +125,17 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
-  it('acknowledges IAM5 wildcards only for table indexes, the secret prefix and ListSecrets', () => {
+  it('acknowledges IAM5 wildcards only for table indexes, the secret prefix, ListSecrets and the notification key\'s data keys', () => {
     const { app } = build();
     const iam5 = acknowledgements(app).filter((a) => a.id.startsWith('AwsSolutions-IAM5'));
     for (const ack of iam5) {
       expect(ack.id).toMatch(
-        /^AwsSolutions-IAM5\[Resource::(<\w+\.Arn>\/index\/\*|arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:registry-webhooks\/\*|\*)\]$/,
+        /^AwsSolutions-IAM5\[(Resource::(<\w+\.Arn>\/index\/\*|arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:registry-webhooks\/\*|\*)|Action::kms:GenerateDataKey\*)\]$/,
       );
     }
+    // The data-key wildcard only where the notification topic is published to.
+    const dataKeys = iam5.filter((a) => a.id === 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]');
+    expect(dataKeys.map((a) => a.path).sort()).toEqual(['RegistryWebhooks/Functions/ApiRole', 'RegistryWebhooks/Functions/DeliverRole']);
     const star = iam5.filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]');
     expect(star.map((a) => a.path)).toEqual(['RegistryWebhooks/Functions/ApiRole']);
     // Sanity: the acknowledgements land on real resources' ancestors, not on nothing.

@@ -281,9 +281,9 @@ describe('RegistryWebhooksStack', () => {
         return { tables: result, sends };
       };
       expect(access('authorizer')).toEqual({ tables: { config: 'read' }, sends: false });
-      expect(access('api')).toEqual({ tables: { config: 'write', deliveries: 'write' }, sends: true });
+      expect(access('api')).toEqual({ tables: { config: 'write', deliveries: 'write', events: 'read' }, sends: true });
       expect(access('ingest')).toEqual({ tables: { config: 'read', deliveries: 'write', events: 'write' }, sends: true });
-      expect(access('deliver')).toEqual({ tables: { config: 'read', deliveries: 'write' }, sends: true });
+      expect(access('deliver')).toEqual({ tables: { config: 'read', deliveries: 'write', events: 'read' }, sends: true });
       expect(access('sweeper')).toEqual({ tables: { deliveries: 'write' }, sends: true });
     });
 
@@ -437,8 +437,35 @@ describe('RegistryWebhooksStack', () => {
     it('has a dashboard with delivery metrics, queue depths and Lambda errors', () => {
       const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
       const body = JSON.stringify(dashboard.Properties.DashboardBody);
-      for (const text of ['DeliverySucceeded', 'DeliveryFailed', 'AttemptDurationMs', 'RegistryWebhooks', 'ApproximateNumberOfMessagesVisible', 'Errors']) {
+      for (const text of ['DeliverySucceeded', 'DeliveryFailed', 'DeliverySkipped', 'WebhookDisabled', 'AttemptDurationMs', 'RegistryWebhooks', 'ApproximateNumberOfMessagesVisible', 'Errors']) {
         expect(body).toContain(text);
+      }
+    });
+  });
+
+  describe('notification topic', () => {
+    const topicId = () => logicalId(stack, stack.notifications.topic);
+
+    it('is encrypted with a customer-managed key and refuses publishing without TLS', () => {
+      template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'Registry Webhooks notifications', KmsMasterKeyId: Match.anyValue() });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topicId() }],
+        PolicyDocument: Match.objectLike({
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        }),
+      });
+    });
+
+    it('deliver and api may publish to it (and only they), and are told where it is', () => {
+      const publishes = (name: 'authorizer' | 'api' | 'ingest' | 'deliver' | 'sweeper') =>
+        roleStatements(template, stack, name).some((s) => list(s.Action).includes('sns:Publish') && list(s.Resource).some((r) => JSON.stringify(r).includes(topicId())));
+      expect((['authorizer', 'api', 'ingest', 'deliver', 'sweeper'] as const).filter(publishes)).toEqual(['api', 'deliver']);
+      for (const name of ['api', 'deliver'] as const) {
+        template.hasResourceProperties('AWS::Lambda::Function', {
+          FunctionName: Match.absent(),
+          Description: Match.stringLikeRegexp(name === 'api' ? 'Management API' : 'SQS consumer'),
+          Environment: { Variables: Match.objectLike({ NOTIFICATION_TOPIC_ARN: { Ref: topicId() } }) },
+        });
       }
     });
   });
@@ -454,6 +481,7 @@ describe('RegistryWebhooksStack', () => {
       'DeadLetterQueueUrl',
       'SecretPrefix',
       'AlarmTopicArn',
+      'NotificationTopicArn',
       'DashboardName',
     ]) {
       expect(outputs[name]).toBeDefined();

@@ -71,15 +71,15 @@ test('cdk synth succeeds with no network', () => {
 
 describe('AWS SDK clients in the bundles', () => {
   /**
-   * The clients each handler calls, once lambdas/adapters/container.ts wires only what a
-   * handler uses: ingest and sweeper never read or write secrets.
+   * The clients each handler calls (lambdas/adapters/wiring/ builds only what a handler uses):
+   * ingest and sweeper never read or write secrets; api and deliver notify (SNS).
    */
   const EXPECTED: Readonly<Record<FunctionName, readonly SdkClient[]>> = {
     authorizer: ['DynamoDB'],
     ingest: ['DynamoDB', 'SQS'],
     sweeper: ['DynamoDB', 'SQS'],
-    api: ['DynamoDB', 'SQS', 'Secrets Manager'],
-    deliver: ['DynamoDB', 'SQS', 'Secrets Manager'],
+    api: ['DynamoDB', 'SQS', 'Secrets Manager', 'SNS'],
+    deliver: ['DynamoDB', 'SQS', 'Secrets Manager', 'SNS'],
   };
 
   test('the markers find each client in a bundle of that client alone, and no other client', async () => {
@@ -191,11 +191,15 @@ describe('the synthesized bundles against the local engines', () => {
 
     // The environment the stack gives the functions, with the local tables and queue for its references.
     const stackEnv = template.Resources[assets.get('deliver')!.logicalId].Properties!.Environment.Variables as Record<string, unknown>;
-    const references: Record<string, string> = { CONFIG_TABLE: engines.tables.config, DELIVERIES_TABLE: engines.tables.deliveries, EVENTS_TABLE: engines.tables.events, DELIVERY_QUEUE_URL: queueUrl };
+    const references: Record<string, string> = {
+      CONFIG_TABLE: engines.tables.config, DELIVERIES_TABLE: engines.tables.deliveries, EVENTS_TABLE: engines.tables.events, DELIVERY_QUEUE_URL: queueUrl,
+      // No SNS engine locally: without a topic the bundles notify by log line, as local mode does (this flow disables nothing).
+      NOTIFICATION_TOPIC_ARN: '',
+    };
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(stackEnv)) {
       if (typeof value === 'string') env[name] = value;
-      else if (name in references) env[name] = references[name];
+      else if (Object.hasOwn(references, name)) env[name] = references[name];
       else throw new Error(`no local value for ${name} (${JSON.stringify(value)})`);
     }
     runner = fork(path.join(__dirname, 'support', 'bundle-runner.cjs'), [JSON.stringify(Object.fromEntries([...assets].map(([name, asset]) => [name, asset.bundle])))], {

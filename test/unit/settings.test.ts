@@ -128,11 +128,12 @@ describe.each([
 
 describe('settingsEnvironment', () => {
   it('writes each setting into its env var as text', () => {
-    expect(settingsEnvironment({ secretPrefix: 'acme/hooks', retrySchedule: '0.5,2', attemptTimeoutMs: 25000, deliveryRetentionDays: 7 })).toEqual({
+    expect(settingsEnvironment({ secretPrefix: 'acme/hooks', retrySchedule: '0.5,2', attemptTimeoutMs: 25000, deliveryRetentionDays: 7, webhookDisableAfterSeconds: 60 })).toEqual({
       SECRET_PREFIX: 'acme/hooks',
       RETRY_SCHEDULE: '0.5,2',
       ATTEMPT_TIMEOUT_MS: '25000',
       DELIVERY_RETENTION_DAYS: '7',
+      WEBHOOK_DISABLE_AFTER_SECONDS: '60',
     });
   });
 });

@@ -19,7 +19,8 @@ import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type 
 import { createHash } from 'node:crypto';
 import { validationError } from '../../domain/errors';
 import type { DeliveryQuery, DeliveryStore, DueDelivery } from '../../domain/ports';
-import type { Delivery } from '../../domain/types';
+import { deliveryIdRange } from '../../domain/delivery-ids';
+import type { Delivery, DeliveryStatus } from '../../domain/types';
 import { fitDeliveryItem } from './delivery-item-size';
 import { isConditionFailed } from './errors';
 
@@ -192,6 +193,29 @@ export class DynamoDeliveryStore implements DeliveryStore {
     }
     // Out of reads before knowing: go on after everything read (all of it was taken or filtered out).
     return { items, nextCursor: encodeCursor(startKey!) };
+  }
+
+  /**
+   * A range of the team's partition (ids begin with their creation time, so a time window is an
+   * id range), oldest first, filtered on webhook and status, page by page up to `limit`.
+   */
+  async findCreatedBetween(query: { team: string; webhookId: string; since: Date; until: Date; statuses: readonly DeliveryStatus[]; limit: number }) {
+    const { from, to } = deliveryIdRange(query.since, query.until);
+    const statusValues = Object.fromEntries(query.statuses.map((status, index) => [`:s${index}`, status]));
+    const found: Delivery[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({
+        TableName: this.table, KeyConditionExpression: '#team = :team AND id BETWEEN :from AND :to', ConsistentRead: true,
+        FilterExpression: `webhookId = :webhookId AND #status IN (${Object.keys(statusValues).join(', ')})`,
+        ExpressionAttributeNames: { '#team': 'team', '#status': 'status' },
+        ExpressionAttributeValues: { ':team': query.team, ':from': from, ':to': to, ':webhookId': query.webhookId, ...statusValues },
+        ExclusiveStartKey: startKey,
+      }));
+      for (const item of page.Items ?? []) if (found.length < query.limit) found.push(toDelivery(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && found.length < query.limit);
+    return found;
   }
 
   async findDue(dueBefore: Date, limit: number): Promise<DueDelivery[]> {

@@ -4,16 +4,32 @@
  * unique per team without transactions (DynamoDB Local engines differ in transaction support).
  * A claim left behind by a crash is taken over when the webhook it names is gone.
  */
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conflict } from '../../domain/errors';
 import type { WebhookStore } from '../../domain/ports';
-import type { Webhook } from '../../domain/types';
+import { HEALTHY, type Webhook, type WebhookHealth } from '../../domain/types';
 import { isConditionFailed } from './errors';
 import { queryAll } from './query-all';
 
+/**
+ * Health is kept in top-level attributes, so the worker updates it with one UpdateItem and an
+ * admin's change of the configuration never overwrites it. Items written before health existed
+ * read as healthy.
+ */
 function toWebhook(item: Record<string, unknown>): Webhook {
-  const { id, team, name, url, secret, accessToken, createdAt, updatedAt } = item as unknown as Webhook;
-  return { id, team, name, url, secret: secret ?? null, accessToken: accessToken ?? null, createdAt, updatedAt };
+  const { id, team, name, url, secret, accessToken, createdAt, updatedAt } = item as unknown as Omit<Webhook, 'health'>;
+  const health: WebhookHealth = {
+    enabled: item.enabled !== false,
+    disabledReason: (item.disabledReason as string | undefined) ?? null,
+    disabledAt: (item.disabledAt as string | undefined) ?? null,
+    failingSince: (item.failingSince as string | undefined) ?? null,
+    failedAttempts: Number(item.failedAttempts ?? HEALTHY.failedAttempts),
+  };
+  return { id, team, name, url, secret: secret ?? null, accessToken: accessToken ?? null, createdAt, updatedAt, health };
+}
+
+function keyOf(team: string, id: string) {
+  return { pk: `TEAM#${team}`, sk: `WEBHOOK#${id}` };
 }
 
 /** DynamoDB-backed WebhookStore. */
@@ -45,8 +61,59 @@ export class DynamoWebhookStore implements WebhookStore {
 
   async update(previous: Webhook, next: Webhook) {
     if (previous.name !== next.name) await this.claimName(next);
-    await this.putWebhook(next);
+    const fields: Record<string, unknown> = {
+      name: next.name, url: next.url, secret: next.secret, accessToken: next.accessToken, updatedAt: next.updatedAt,
+      ...(previous.health.enabled !== next.health.enabled ? next.health : {}),
+    };
+    const names = Object.fromEntries(Object.keys(fields).map((field, index) => [`#f${index}`, field]));
+    const values = Object.fromEntries(Object.values(fields).map((value, index) => [`:f${index}`, value]));
+    await this.db.send(new UpdateCommand({
+      TableName: this.table, Key: keyOf(next.team, next.id),
+      UpdateExpression: `SET ${Object.keys(fields).map((_, index) => `#f${index} = :f${index}`).join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+    }));
     if (previous.name !== next.name) await this.releaseName(previous.team, previous.name, previous.id);
+  }
+
+  async recordFailure(team: string, id: string, at: Date) {
+    try {
+      const { Attributes } = await this.db.send(new UpdateCommand({
+        TableName: this.table, Key: keyOf(team, id),
+        UpdateExpression: 'SET failingSince = if_not_exists(failingSince, :at) ADD failedAttempts :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at.toISOString(), ':one': 1 }, ReturnValues: 'ALL_NEW',
+      }));
+      return { failingSince: Attributes!.failingSince as string, failedAttempts: Number(Attributes!.failedAttempts) };
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async recordSuccess(team: string, id: string) {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.table, Key: keyOf(team, id), UpdateExpression: 'REMOVE failingSince, failedAttempts', ConditionExpression: 'attribute_exists(pk)',
+      }));
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  async disable(team: string, id: string, reason: string, at: Date) {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.table, Key: keyOf(team, id),
+        UpdateExpression: 'SET enabled = :false, disabledReason = :reason, disabledAt = :at',
+        // Items from before health existed have no `enabled`: they are enabled.
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(enabled) OR enabled = :true)',
+        ExpressionAttributeValues: { ':false': false, ':true': true, ':reason': reason, ':at': at.toISOString() },
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
   }
 
   async delete(webhook: Webhook) {
@@ -55,7 +122,8 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   private putWebhook(webhook: Webhook) {
-    return this.db.send(new PutCommand({ TableName: this.table, Item: { pk: `TEAM#${webhook.team}`, sk: `WEBHOOK#${webhook.id}`, ...webhook } }));
+    const { health, ...configuration } = webhook;
+    return this.db.send(new PutCommand({ TableName: this.table, Item: { ...keyOf(webhook.team, webhook.id), ...configuration, ...health } }));
   }
 
   private async claimName(webhook: Webhook): Promise<void> {

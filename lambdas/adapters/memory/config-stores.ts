@@ -44,9 +44,31 @@ export class MemoryWebhookStore implements WebhookStore {
     this.checkName(webhook);
     this.items.set(webhook.id, frozenCopy(webhook));
   }
-  async update(_previous: Webhook, next: Webhook) {
+  async update(previous: Webhook, next: Webhook) {
     this.checkName(next);
-    this.items.set(next.id, frozenCopy(next));
+    const stored = this.items.get(next.id);
+    if (!stored) return;
+    // As in the DynamoDB store: health is written only when the change enables or disables.
+    const health = previous.health.enabled !== next.health.enabled ? next.health : stored.health;
+    this.items.set(next.id, frozenCopy({ ...next, health }));
+  }
+  async recordFailure(team: string, id: string, at: Date) {
+    const hook = await this.get(team, id);
+    if (!hook) return undefined;
+    const failingSince = hook.health.failingSince ?? at.toISOString();
+    const failedAttempts = hook.health.failedAttempts + 1;
+    this.items.set(id, frozenCopy({ ...hook, health: { ...hook.health, failingSince, failedAttempts } }));
+    return { failingSince, failedAttempts };
+  }
+  async recordSuccess(team: string, id: string) {
+    const hook = await this.get(team, id);
+    if (hook) this.items.set(id, frozenCopy({ ...hook, health: { ...hook.health, failingSince: null, failedAttempts: 0 } }));
+  }
+  async disable(team: string, id: string, reason: string, at: Date) {
+    const hook = await this.get(team, id);
+    if (!hook || !hook.health.enabled) return false;
+    this.items.set(id, frozenCopy({ ...hook, health: { ...hook.health, enabled: false, disabledReason: reason, disabledAt: at.toISOString() } }));
+    return true;
   }
   async delete(webhook: Webhook) {
     this.items.delete(webhook.id);

@@ -6,7 +6,8 @@
  */
 import { validationError } from '../../domain/errors';
 import type { DeliveryQuery, DeliveryStore, DueDelivery } from '../../domain/ports';
-import type { Delivery } from '../../domain/types';
+import { deliveryIdRange } from '../../domain/delivery-ids';
+import type { Delivery, DeliveryStatus } from '../../domain/types';
 
 /** A stored delivery: what the port returns, plus the store's own bookkeeping. */
 interface Entry {
@@ -99,6 +100,16 @@ export class MemoryDeliveryStore implements DeliveryStore {
     const items = matching.slice(0, query.limit);
     const more = matching.length > query.limit;
     return { items: items.map(copy), nextCursor: more ? encodeCursor(query.team, items[items.length - 1]) : null };
+  }
+
+  async findCreatedBetween(query: { team: string; webhookId: string; since: Date; until: Date; statuses: readonly DeliveryStatus[]; limit: number }) {
+    const { from, to } = deliveryIdRange(query.since, query.until);
+    return [...this.entries.values()]
+      .map(({ delivery }) => delivery)
+      .filter((d) => d.team === query.team && d.webhookId === query.webhookId && d.id >= from && d.id <= to && query.statuses.includes(d.status))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, query.limit)
+      .map(copy);
   }
 
   async findDue(dueBefore: Date, limit: number): Promise<DueDelivery[]> {

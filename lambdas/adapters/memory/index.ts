@@ -6,10 +6,11 @@
 import { MemoryAutomationStore, MemoryKeyStore, MemoryWebhookStore } from './config-stores';
 import { MemoryDeliveryStore } from './delivery-store';
 import { MemoryEventStore } from './event-store';
+import { MemoryNotifier } from './notifier';
 import { MemoryQueue } from './queue';
 import { MemorySecretStore } from './secret-store';
 
-export { MemoryAutomationStore, MemoryDeliveryStore, MemoryEventStore, MemoryKeyStore, MemoryQueue, MemorySecretStore, MemoryWebhookStore };
+export { MemoryAutomationStore, MemoryDeliveryStore, MemoryEventStore, MemoryKeyStore, MemoryNotifier, MemoryQueue, MemorySecretStore, MemoryWebhookStore };
 
 /** One of each store, sharing a clock. */
 export function memoryStores(now: () => Date = () => new Date()) {

@@ -5,7 +5,7 @@ import { renderForLog } from '../template';
 import type { Delivery, DeliveryStatus } from '../types';
 import type { Deps } from './deps';
 
-const STATUSES: readonly DeliveryStatus[] = ['pending', 'retrying', 'succeeded', 'failed'];
+const STATUSES: readonly DeliveryStatus[] = ['pending', 'retrying', 'succeeded', 'failed', 'skipped'];
 
 /**
  * The delivery as the API shows it (api.md, "Deliveries"). `payload` is the body as sent with

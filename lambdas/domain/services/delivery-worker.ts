@@ -12,15 +12,16 @@
  * without touching storage. The record's `nextAttemptAt` stays the source of truth, and
  * the sweeper re-sends the message of a retry that went missing.
  */
-import type { Attempt, Delivery } from '../types';
+import type { Attempt, Delivery, Webhook } from '../types';
 import { describeFailure, type AttemptFailure, type AttemptFailureKind } from '../attempt-failure';
 import { MissingSecretError, prepareRequest } from '../outgoing';
 import type { DeliveryMessage, OutgoingRequest, SendResult } from '../ports';
 import { nextRetryDelaySeconds, parseRetryAfter } from '../retry';
 import type { Deps } from './deps';
+import { recordAttemptHealth } from './webhook-health';
 
 /** The ports one delivery attempt uses. */
-export type DeliveryWorkerDeps = Deps<'deliveries' | 'webhooks' | 'events' | 'secrets' | 'queue' | 'sender' | 'config' | 'now'>;
+export type DeliveryWorkerDeps = Deps<'deliveries' | 'webhooks' | 'events' | 'secrets' | 'queue' | 'sender' | 'notifier' | 'config' | 'now'>;
 
 /** How early a message may arrive and still count as due (clock skew, delay rounding). */
 const EARLY_TOLERANCE_MS = 1000;
@@ -40,12 +41,20 @@ export const CLAIM_MARGIN_MS = 10_000;
  */
 export const FINAL_FAILURES: ReadonlySet<AttemptFailureKind> = new Set(['blocked-address', 'invalid-url', 'webhook-deleted', 'event-expired']);
 
+/** Whether no retry can fix this failure: a final kind, or `410 Gone` (the webhook is disabled too). */
+export function isFinal(failure: AttemptFailure): boolean {
+  return FINAL_FAILURES.has(failure.kind) || (failure.kind === 'http-status' && failure.status === 410);
+}
+
 /** What happened to one message, for metrics and logs. */
 export type WorkerOutcome =
   | { kind: 'hop' }
   | { kind: 'stale' }
   | { kind: 'claimed-elsewhere' }
-  | { kind: 'attempted'; delivery: Delivery; attempt: Attempt };
+  /** Its webhook was disabled when it came due: ended `skipped`, no attempt. */
+  | { kind: 'skipped'; delivery: Delivery }
+  /** `disabled`: the reason, when this attempt disabled the webhook. */
+  | { kind: 'attempted'; delivery: Delivery; attempt: Attempt; disabled: string | null };
 
 /** Processes one queue message. Throws only when the message must come back (storage or queue failure). */
 export async function processDeliveryMessage(deps: DeliveryWorkerDeps, message: DeliveryMessage): Promise<WorkerOutcome> {
@@ -55,7 +64,7 @@ export async function processDeliveryMessage(deps: DeliveryWorkerDeps, message: 
     return { kind: 'hop' };
   }
   const delivery = await deps.deliveries.get(message.team, message.deliveryId);
-  if (!delivery || delivery.status === 'succeeded' || delivery.status === 'failed') return { kind: 'stale' };
+  if (!delivery || delivery.status === 'succeeded' || delivery.status === 'failed' || delivery.status === 'skipped') return { kind: 'stale' };
   const made = delivery.attemptCount;
   if (message.attempt !== made + 1) {
     // This attempt was made already. If it failed and the follow-up message was lost before
@@ -66,7 +75,8 @@ export async function processDeliveryMessage(deps: DeliveryWorkerDeps, message: 
 
   const outcome = await attempt(deps, delivery, message);
   if (outcome === 'claimed-elsewhere') return { kind: 'claimed-elsewhere' };
-  const result = outcome;
+  if (outcome === 'disabled') return skip(deps, delivery);
+  const { result, webhook } = outcome;
   const record: Attempt = {
     number: message.attempt,
     at: now.toISOString(),
@@ -77,12 +87,25 @@ export async function processDeliveryMessage(deps: DeliveryWorkerDeps, message: 
   };
   const next = settle(deps, delivery, record, result);
   if (!(await deps.deliveries.saveAttemptResult(next, made))) return { kind: 'stale' };
+  // Health follows the recorded attempt (a stale copy above recorded nothing, so counts nothing).
+  const disabled = webhook ? await recordAttemptHealth(deps, webhook, result, deps.now()) : null;
   if (next.status === 'retrying') await enqueueNext(deps, next);
-  return { kind: 'attempted', delivery: next, attempt: record };
+  return { kind: 'attempted', delivery: next, attempt: record, disabled };
 }
 
-/** An attempt's result, or that another copy of the message holds the attempt. */
-type AttemptOutcome = SendResult | 'claimed-elsewhere';
+/** Ends a delivery whose webhook is disabled: `skipped`, no attempt (redeliver or recover send it later). */
+async function skip(deps: DeliveryWorkerDeps, delivery: Delivery): Promise<WorkerOutcome> {
+  const at = deps.now().toISOString();
+  const skipped: Delivery = { ...delivery, status: 'skipped', nextAttemptAt: null, updatedAt: at };
+  if (!(await deps.deliveries.saveAttemptResult(skipped, delivery.attemptCount))) return { kind: 'stale' };
+  return { kind: 'skipped', delivery: skipped };
+}
+
+/**
+ * An attempt's result (with the webhook it went to, when there is one), that the webhook is
+ * disabled, or that another copy of the message holds the attempt.
+ */
+type AttemptOutcome = { result: SendResult; webhook: Webhook | undefined } | 'disabled' | 'claimed-elsewhere';
 
 async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: DeliveryMessage): Promise<AttemptOutcome> {
   const [webhook, eventRecord] = await Promise.all([
@@ -90,15 +113,16 @@ async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: De
     deps.events.get(delivery.team, delivery.eventId),
   ]);
   // Gone for good: retrying for a day would only fill the log.
-  if (!webhook) return failedBeforeSending({ kind: 'webhook-deleted' });
+  if (!webhook) return { result: failedBeforeSending({ kind: 'webhook-deleted' }), webhook };
+  if (!webhook.health.enabled) return 'disabled';
   // The event is kept as long as its deliveries (same retention); gone means past retention.
-  if (!eventRecord) return failedBeforeSending({ kind: 'event-expired' });
+  if (!eventRecord) return { result: failedBeforeSending({ kind: 'event-expired' }), webhook };
   let request: OutgoingRequest;
   try {
     request = await prepareRequest(deps.secrets, webhook, delivery.template, eventRecord.event, delivery.id, deps.config.userAgent);
   } catch (error) {
     // Not final: an admin may create the secret again (e.g. after a mistaken delete in the console).
-    if (error instanceof MissingSecretError) return failedBeforeSending({ kind: 'missing-secret', secretName: error.secretName });
+    if (error instanceof MissingSecretError) return { result: failedBeforeSending({ kind: 'missing-secret', secretName: error.secretName }), webhook };
     throw error;
   }
   const now = deps.now();
@@ -112,7 +136,7 @@ async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: De
     return 'claimed-elsewhere';
   }
   delivery.url = webhook.url;
-  return deps.sender.send(request);
+  return { result: await deps.sender.send(request), webhook };
 }
 
 function failedBeforeSending(failure: AttemptFailure): SendResult {
@@ -125,7 +149,7 @@ function settle(deps: DeliveryWorkerDeps, delivery: Delivery, record: Attempt, r
   const roundAttempts = delivery.roundAttempts + 1;
   const base = { ...delivery, attempts: [...delivery.attempts, record], attemptCount: delivery.attemptCount + 1, roundAttempts, updatedAt: now.toISOString() };
   if (result.ok) return { ...base, status: 'succeeded', nextAttemptAt: null };
-  if (FINAL_FAILURES.has(result.failure.kind)) return { ...base, status: 'failed', nextAttemptAt: null };
+  if (isFinal(result.failure)) return { ...base, status: 'failed', nextAttemptAt: null };
   const delaySeconds = nextRetryDelaySeconds({
     schedule: deps.config.retrySchedule,
     attemptsInRound: roundAttempts,

@@ -10,6 +10,7 @@ import type {
   DeliveryStore,
   EventStore,
   KeyStore,
+  Notifier,
   SecretStore,
   WebhookSender,
   WebhookStore,
@@ -25,6 +26,7 @@ export interface Ports {
   events: EventStore;
   queue: DeliveryQueue;
   sender: WebhookSender;
+  notifier: Notifier;
   config: RuntimeConfig;
   now: () => Date;
 }

@@ -9,7 +9,7 @@
  *   deliveries are written, and deliveries not yet attempted are enqueued again (a second
  *   message for an attempt is harmless: the worker claims each attempt once).
  */
-import { createHash } from 'node:crypto';
+import { deliveryIdFor } from '../delivery-ids';
 import { DomainError } from '../errors';
 import { automationMatches } from '../matching';
 import type { DeliveryMessage, EventRecord } from '../ports';
@@ -34,16 +34,7 @@ export interface EventReportResult {
   body: { eventId: string; duplicate: boolean; deliveries: EventRecord['deliveries'] };
 }
 
-/**
- * A delivery's id: its creation time (epoch ms, base 36, fixed width), then a hash of (team,
- * event id, automation id). Same inputs, same id — a retried report reuses the creation time
- * stored in the event's record — which makes reports idempotent; and ids sort by creation
- * time, which is the log's order (DeliveryStore.list).
- */
-export function deliveryIdFor(team: string, eventId: string, automationId: string, createdAt: string): string {
-  const time = Date.parse(createdAt).toString(36).padStart(9, '0');
-  return `dlv_${time}${createHash('sha256').update(`${team}\u0000${eventId}\u0000${automationId}`).digest('hex').slice(0, 24)}`;
-}
+export { deliveryIdFor };
 
 /** Handles one event report. */
 export async function reportEvent(deps: ReportEventDeps, team: string, body: unknown): Promise<EventReportResult> {

@@ -4,13 +4,22 @@ import { conflict, DomainError, notFound, validationError } from '../errors';
 import { MissingSecretError, prepareRequest } from '../outgoing';
 import { createWebhookSchema, parseBody, testWebhookSchema, updateWebhookSchema } from '../schemas';
 import { sampleEvent, validateTemplate } from '../template';
-import type { Webhook } from '../types';
+import { HEALTHY, type Webhook, type WebhookHealth } from '../types';
 import { checkWebhookUrl } from '../url-policy';
 import { newId, type Deps } from './deps';
 
 /** The webhook as the API shows it (no team, no internals). */
-export function toWebhookResponse({ id, name, url, secret, accessToken, createdAt, updatedAt }: Webhook) {
-  return { id, name, url, secret, accessToken, createdAt, updatedAt };
+export function toWebhookResponse({ id, name, url, secret, accessToken, createdAt, updatedAt, health }: Webhook) {
+  const { enabled, disabledReason, disabledAt, failingSince } = health;
+  return { id, name, url, secret, accessToken, enabled, disabledReason, disabledAt, failingSince, createdAt, updatedAt };
+}
+
+/** Why a webhook an admin disabled is disabled. */
+export const DISABLED_BY_ADMIN = 'disabled by an admin';
+
+/** Health after an admin sets `enabled`: enabling starts afresh; disabling says who did it. */
+function healthSetByAdmin(enabled: boolean, at: string): WebhookHealth {
+  return enabled ? { ...HEALTHY } : { ...HEALTHY, enabled: false, disabledReason: DISABLED_BY_ADMIN, disabledAt: at };
 }
 
 /**
@@ -70,10 +79,10 @@ export async function requireWebhook(deps: Deps<'webhooks'>, team: string, id: s
 
 /** `POST /teams/{team}/webhooks`. */
 export async function createWebhook(deps: Deps<'webhooks' | 'secrets' | 'config' | 'now'>, team: string, body: unknown) {
-  const input = parseBody(createWebhookSchema, body);
+  const { enabled, ...input } = parseBody(createWebhookSchema, body);
   await checkReferences(deps, team, input, true);
   const now = deps.now().toISOString();
-  const hook: Webhook = { id: newId('wh'), team, ...input, createdAt: now, updatedAt: now };
+  const hook: Webhook = { id: newId('wh'), team, ...input, createdAt: now, updatedAt: now, health: healthSetByAdmin(enabled ?? true, now) };
   await deps.webhooks.create(hook);
   return toWebhookResponse(hook);
 }
@@ -85,15 +94,21 @@ export async function listWebhooks(deps: Deps<'webhooks'>, team: string) {
 
 /**
  * `PATCH /teams/{team}/webhooks/{id}`: `null` removes the secret or access token; `id`,
- * `createdAt` and `updatedAt` are accepted and ignored. The access token's value is checked
- * when the patch names the access token (a patch fixing the URL is not held up by it).
+ * `createdAt`, `updatedAt` and the health fields are accepted and ignored. The access token's
+ * value is checked when the patch names the access token (a patch fixing the URL is not held up
+ * by it). `enabled: true` on a disabled webhook re-enables it (clearing `disabledReason`,
+ * `disabledAt` and `failingSince`); `enabled: false` disables it. Either change is notified.
  */
-export async function updateWebhook(deps: Deps<'webhooks' | 'secrets' | 'config' | 'now'>, team: string, id: string, body: unknown) {
-  const patch = parseBody(updateWebhookSchema, body);
+export async function updateWebhook(deps: Deps<'webhooks' | 'secrets' | 'notifier' | 'config' | 'now'>, team: string, id: string, body: unknown) {
+  const { enabled, ...patch } = parseBody(updateWebhookSchema, body);
   const previous = await requireWebhook(deps, team, id);
-  const merged: Webhook = { ...previous, ...definedOnly(patch), updatedAt: deps.now().toISOString() };
+  const now = deps.now().toISOString();
+  const changesEnabled = typeof enabled === 'boolean' && enabled !== previous.health.enabled;
+  const health = changesEnabled ? healthSetByAdmin(enabled, now) : previous.health;
+  const merged: Webhook = { ...previous, ...definedOnly(patch), updatedAt: now, health };
   await checkReferences(deps, team, merged, typeof patch.accessToken === 'string');
   await deps.webhooks.update(previous, merged);
+  if (changesEnabled) await (enabled ? deps.notifier.webhookEnabled(merged) : deps.notifier.webhookDisabled(merged, DISABLED_BY_ADMIN));
   return toWebhookResponse(merged);
 }
 

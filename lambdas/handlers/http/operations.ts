@@ -9,6 +9,7 @@ import * as automations from '../../domain/services/automations';
 import * as deliveries from '../../domain/services/deliveries';
 import { reportEvent, type ReportEventDeps } from '../../domain/services/events';
 import * as keys from '../../domain/services/keys';
+import { recoverWebhook } from '../../domain/services/recover';
 import * as secrets from '../../domain/services/secrets';
 import * as webhooks from '../../domain/services/webhooks';
 import type { ApiRequest } from './request';
@@ -24,7 +25,7 @@ export interface OperationResult {
 export type Operation<D> = (deps: D, request: ApiRequest) => Promise<OperationResult>;
 
 /** What the api Lambda is built with: every port its operations use. */
-export type ApiDeps = Deps<'keys' | 'webhooks' | 'automations' | 'secrets' | 'deliveries' | 'events' | 'queue' | 'sender' | 'config' | 'now'>;
+export type ApiDeps = Deps<'keys' | 'webhooks' | 'automations' | 'secrets' | 'deliveries' | 'events' | 'queue' | 'sender' | 'notifier' | 'config' | 'now'>;
 
 const ok = (body: unknown): OperationResult => ({ status: 200, body });
 const created = (body: unknown): OperationResult => ({ status: 201, body });
@@ -51,6 +52,7 @@ export const API_OPERATIONS: Record<OperationName<'api'>, Operation<ApiDeps>> = 
   updateWebhook: async (deps, { team, params, body }) => ok(await webhooks.updateWebhook(deps, team, params.id, body)),
   deleteWebhook: async (deps, { team, params }) => (await webhooks.deleteWebhook(deps, team, params.id), noContent),
   testWebhook: async (deps, { team, params, body }) => ok(await webhooks.testWebhook(deps, team, params.id, body)),
+  recoverWebhook: async (deps, { team, params, body }) => ({ status: 202, body: await recoverWebhook(deps, team, params.id, body) }),
 
   createAutomation: async (deps, { team, body }) => created(await automations.createAutomation(deps, team, body)),
   listAutomations: async (deps, { team }) => ok(await automations.listAutomations(deps, team)),

@@ -47,6 +47,7 @@ export const ROUTES = [
   { operation: 'updateWebhook', method: 'PATCH', path: '/teams/{team}/webhooks/{id}', handler: 'api', roles: WRITE, hasBody: true },
   { operation: 'deleteWebhook', method: 'DELETE', path: '/teams/{team}/webhooks/{id}', handler: 'api', roles: WRITE, hasBody: false },
   { operation: 'testWebhook', method: 'POST', path: '/teams/{team}/webhooks/{id}/test', handler: 'api', roles: WRITE, hasBody: true },
+  { operation: 'recoverWebhook', method: 'POST', path: '/teams/{team}/webhooks/{id}/recover', handler: 'api', roles: WRITE, hasBody: true },
 
   { operation: 'createAutomation', method: 'POST', path: '/teams/{team}/automations', handler: 'api', roles: WRITE, hasBody: true },
   { operation: 'listAutomations', method: 'GET', path: '/teams/{team}/automations', handler: 'api', roles: READ, hasBody: false },

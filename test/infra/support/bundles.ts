@@ -11,7 +11,7 @@ import { FUNCTION_SPECS, type FunctionName } from '../../../lib/functions';
 export const HANDLERS: readonly FunctionName[] = ['authorizer', 'api', 'ingest', 'deliver', 'sweeper'];
 
 /** The SDK clients the handlers may use. */
-export type SdkClient = 'DynamoDB' | 'SQS' | 'Secrets Manager';
+export type SdkClient = 'DynamoDB' | 'SQS' | 'Secrets Manager' | 'SNS';
 
 /** What identifies a client in a bundle, and how to make a bundle with that client alone. */
 interface ClientSpec {
@@ -44,6 +44,7 @@ export const SDK_CLIENTS: Readonly<Record<SdkClient, ClientSpec>> = {
   DynamoDB: { packageName: '@aws-sdk/client-dynamodb', className: 'DynamoDBClient', markers: clientMarkers('dynamodb', 'dynamodb') },
   SQS: { packageName: '@aws-sdk/client-sqs', className: 'SQSClient', markers: clientMarkers('sqs', 'sqs') },
   'Secrets Manager': { packageName: '@aws-sdk/client-secrets-manager', className: 'SecretsManagerClient', markers: clientMarkers('secretsmanager', 'secretsmanager') },
+  SNS: { packageName: '@aws-sdk/client-sns', className: 'SNSClient', markers: clientMarkers('sns', 'sns') },
 };
 
 export const CLIENT_NAMES = Object.keys(SDK_CLIENTS) as SdkClient[];

@@ -1,11 +1,11 @@
 /** The KeyStore, WebhookStore and AutomationStore contracts (lambdas/domain/ports.ts). */
 import type { AutomationStore, KeyStore, WebhookStore } from '../../../lambdas/domain/ports';
-import type { ApiKeyRecord, Automation, AutomationEventFilter, Webhook } from '../../../lambdas/domain/types';
+import { HEALTHY, type ApiKeyRecord, type Automation, type AutomationEventFilter, type Webhook } from '../../../lambdas/domain/types';
 
 const at = (second: number) => new Date(Date.UTC(2025, 5, 1, 12, 0, second)).toISOString();
 
 function webhook(team: string, id: string, name: string, second = 0): Webhook {
-  return { id, team, name, url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, createdAt: at(second), updatedAt: at(second) };
+  return { id, team, name, url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, createdAt: at(second), updatedAt: at(second), health: { ...HEALTHY } };
 }
 
 function automation(team: string, id: string, event: AutomationEventFilter, overrides: Partial<Automation> = {}): Automation {

@@ -51,8 +51,13 @@ describe('create, list, get, delete', () => {
 
     const created = await createWebhook(deps, TEAM, body({ name: '  hook  ', secret: 'HMAC_KEY', accessToken: 'TOKEN' }));
 
-    expect(created).toEqual({ id: expect.stringMatching(/^wh_[0-9a-f]{32}$/), name: 'hook', url: HOOK_URL, secret: 'HMAC_KEY', accessToken: 'TOKEN', createdAt: T0, updatedAt: T0 });
-    expect(await deps.webhooks.list(TEAM)).toEqual([{ ...created, team: TEAM }]);
+    expect(created).toEqual({
+      id: expect.stringMatching(/^wh_[0-9a-f]{32}$/), name: 'hook', url: HOOK_URL, secret: 'HMAC_KEY', accessToken: 'TOKEN',
+      enabled: true, disabledReason: null, disabledAt: null, failingSince: null, createdAt: T0, updatedAt: T0,
+    });
+    const stored = await deps.webhooks.list(TEAM);
+    expect(stored.map(toWebhookResponse)).toEqual([created]);
+    expect(stored.map((hook) => hook.team)).toEqual([TEAM]);
   });
 
   test('secret and access token are optional (absent or null: none)', async () => {
@@ -192,7 +197,7 @@ describe('PATCH', () => {
     const updated = await updateWebhook(deps, TEAM, hook.id, { id: 'wh_other', createdAt: 'then', updatedAt: 'now', name: 'renamed', url: 'https://other.example.com/in', secret: null });
 
     expect(updated).toEqual({ ...hook, name: 'renamed', url: 'https://other.example.com/in', secret: null, updatedAt: T1 });
-    expect(await deps.webhooks.list(TEAM)).toEqual([{ ...updated, team: TEAM }]);
+    expect((await deps.webhooks.list(TEAM)).map(toWebhookResponse)).toEqual([updated]);
   });
 
   test('null removes the access token; keeping its own name is no conflict', async () => {

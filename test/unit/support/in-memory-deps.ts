@@ -9,12 +9,13 @@ import type { RuntimeConfig } from '../../../lambdas/domain/config';
 import type { DeliveryMessage, OutgoingRequest, SendResult, WebhookSender } from '../../../lambdas/domain/ports';
 import type { Ports } from '../../../lambdas/domain/services/deps';
 import { sampleEvent as domainSampleEvent } from '../../../lambdas/domain/template';
-import type { Delivery, RegistryEvent, Webhook } from '../../../lambdas/domain/types';
+import { HEALTHY, type Delivery, type RegistryEvent, type Webhook } from '../../../lambdas/domain/types';
 import {
   MemoryAutomationStore,
   MemoryDeliveryStore,
   MemoryEventStore,
   MemoryKeyStore,
+  MemoryNotifier,
   MemoryQueue,
   MemorySecretStore,
   MemoryWebhookStore,
@@ -165,6 +166,7 @@ export interface InMemoryDeps extends Ports {
   secrets: MemorySecretStore;
   queue: TestQueue;
   sender: FakeSender;
+  notifier: MemoryNotifier;
   clock: Clock;
 }
 
@@ -180,12 +182,14 @@ export function inMemoryDeps(config: Partial<RuntimeConfig> = {}): InMemoryDeps 
     events: new TestEventStore(),
     queue: new TestQueue(),
     sender: new FakeSender(),
+    notifier: new MemoryNotifier(),
     config: {
       secretPrefix: 'registry-webhooks',
       retrySchedule: [5, 300, 1800],
       attemptTimeoutMs: 15000,
       allowHosts: new Set(),
       retentionDays: 30,
+      webhookDisableAfterSeconds: 432000,
       userAgent: 'registry-webhooks/test',
       ...config,
     },
@@ -208,6 +212,7 @@ export async function seedWebhook(deps: InMemoryDeps, overrides: Partial<Webhook
   await deps.secrets.put('demo', 'HMAC_KEY', 'signing-secret-value');
   const hook: Webhook = {
     id: 'wh_1', team: 'demo', name: 'hook', url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, createdAt: at, updatedAt: at,
+    health: { ...HEALTHY },
     ...overrides,
   };
   await deps.webhooks.create(hook);

@@ -1,0 +1,6 @@
+/** The SNS client, made once per process (see dynamodb.ts for why one module per service). */
+import { SNSClient } from '@aws-sdk/client-sns';
+import { clientOptions } from './client-options';
+
+/** SNS. */
+export const sns = new SNSClient(clientOptions(process.env.SNS_ENDPOINT));

@@ -28,6 +28,20 @@ function toWebhook(item: Record<string, unknown>): Webhook {
   return { id, team, name, url, secret: secret ?? null, accessToken: accessToken ?? null, createdAt, updatedAt, health };
 }
 
+/**
+ * Health as attributes: the ones that hold a value, and the names of the absent ones (stored as
+ * missing, not NULL, so `if_not_exists(failingSince, …)` starts a run, and ADD counts from 0).
+ */
+function healthAttributes(health: WebhookHealth): { set: Record<string, unknown>; remove: string[] } {
+  const set: Record<string, unknown> = {};
+  const remove: string[] = [];
+  for (const [field, value] of Object.entries(health)) {
+    if (value === null || (field === 'failedAttempts' && value === 0)) remove.push(field);
+    else set[field] = value;
+  }
+  return { set, remove };
+}
+
 function keyOf(team: string, id: string) {
   return { pk: `TEAM#${team}`, sk: `WEBHOOK#${id}` };
 }
@@ -61,15 +75,15 @@ export class DynamoWebhookStore implements WebhookStore {
 
   async update(previous: Webhook, next: Webhook) {
     if (previous.name !== next.name) await this.claimName(next);
-    const fields: Record<string, unknown> = {
-      name: next.name, url: next.url, secret: next.secret, accessToken: next.accessToken, updatedAt: next.updatedAt,
-      ...(previous.health.enabled !== next.health.enabled ? next.health : {}),
-    };
-    const names = Object.fromEntries(Object.keys(fields).map((field, index) => [`#f${index}`, field]));
-    const values = Object.fromEntries(Object.values(fields).map((value, index) => [`:f${index}`, value]));
+    const configuration = { name: next.name, url: next.url, secret: next.secret, accessToken: next.accessToken, updatedAt: next.updatedAt };
+    const health = previous.health.enabled !== next.health.enabled ? healthAttributes(next.health) : { set: {}, remove: [] };
+    const set = Object.entries({ ...configuration, ...health.set });
+    const names = Object.fromEntries([...set.map(([field], index) => [`#s${index}`, field]), ...health.remove.map((field, index) => [`#r${index}`, field])]);
+    const values = Object.fromEntries(set.map(([, value], index) => [`:s${index}`, value]));
+    const remove = health.remove.length ? ` REMOVE ${health.remove.map((_, index) => `#r${index}`).join(', ')}` : '';
     await this.db.send(new UpdateCommand({
       TableName: this.table, Key: keyOf(next.team, next.id),
-      UpdateExpression: `SET ${Object.keys(fields).map((_, index) => `#f${index} = :f${index}`).join(', ')}`,
+      UpdateExpression: `SET ${set.map((_, index) => `#s${index} = :s${index}`).join(', ')}${remove}`,
       ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: names, ExpressionAttributeValues: values,
     }));
     if (previous.name !== next.name) await this.releaseName(previous.team, previous.name, previous.id);
@@ -123,7 +137,7 @@ export class DynamoWebhookStore implements WebhookStore {
 
   private putWebhook(webhook: Webhook) {
     const { health, ...configuration } = webhook;
-    return this.db.send(new PutCommand({ TableName: this.table, Item: { ...keyOf(webhook.team, webhook.id), ...configuration, ...health } }));
+    return this.db.send(new PutCommand({ TableName: this.table, Item: { ...keyOf(webhook.team, webhook.id), ...configuration, ...healthAttributes(health).set } }));
   }
 
   private async claimName(webhook: Webhook): Promise<void> {

@@ -52,8 +52,14 @@ export class MemoryWebhookStore implements WebhookStore {
     const health = previous.health.enabled !== next.health.enabled ? next.health : stored.health;
     this.items.set(next.id, frozenCopy({ ...next, health }));
   }
+  // Each read and its write happen with no await between them, so they are atomic, as the
+  // DynamoDB store's single conditional updates are.
+  private current(team: string, id: string): Webhook | undefined {
+    const hook = this.items.get(id);
+    return hook && hook.team === team ? hook : undefined;
+  }
   async recordFailure(team: string, id: string, at: Date) {
-    const hook = await this.get(team, id);
+    const hook = this.current(team, id);
     if (!hook) return undefined;
     const failingSince = hook.health.failingSince ?? at.toISOString();
     const failedAttempts = hook.health.failedAttempts + 1;
@@ -61,11 +67,11 @@ export class MemoryWebhookStore implements WebhookStore {
     return { failingSince, failedAttempts };
   }
   async recordSuccess(team: string, id: string) {
-    const hook = await this.get(team, id);
+    const hook = this.current(team, id);
     if (hook) this.items.set(id, frozenCopy({ ...hook, health: { ...hook.health, failingSince: null, failedAttempts: 0 } }));
   }
   async disable(team: string, id: string, reason: string, at: Date) {
-    const hook = await this.get(team, id);
+    const hook = this.current(team, id);
     if (!hook || !hook.health.enabled) return false;
     this.items.set(id, frozenCopy({ ...hook, health: { ...hook.health, enabled: false, disabledReason: reason, disabledAt: at.toISOString() } }));
     return true;

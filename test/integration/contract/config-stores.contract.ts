@@ -80,6 +80,39 @@ export function webhookStoreContract(store: () => WebhookStore): void {
     await webhooks.create(webhook('acme', 'wh_3', 'new'));
     expect((await webhooks.list('acme')).map((hook) => `${hook.id}:${hook.name}`).sort()).toEqual(['wh_2:old', 'wh_3:new']);
   });
+  test('a failing run: started once, counted exactly under concurrent workers, ended by a success', async () => {
+    const webhooks = store();
+    await webhooks.create(webhook('acme', 'wh_1', 'hook'));
+    const t1 = new Date('2025-06-01T12:00:01.000Z');
+    expect(await webhooks.recordFailure('acme', 'wh_1', t1)).toEqual({ failingSince: t1.toISOString(), failedAttempts: 1 });
+    const counts = await Promise.all([2, 3, 4].map((second) => webhooks.recordFailure('acme', 'wh_1', new Date(Date.UTC(2025, 5, 1, 12, 0, second)))));
+    expect(counts.map((run) => run!.failedAttempts).sort()).toEqual([2, 3, 4]);
+    expect(counts.every((run) => run!.failingSince === t1.toISOString())).toBe(true);
+    expect((await webhooks.get('acme', 'wh_1'))!.health).toEqual({ ...HEALTHY, failingSince: t1.toISOString(), failedAttempts: 4 });
+    await webhooks.recordSuccess('acme', 'wh_1');
+    expect((await webhooks.get('acme', 'wh_1'))!.health).toEqual(HEALTHY);
+    expect(await webhooks.recordFailure('acme', 'wh_gone', t1)).toBeUndefined();
+  });
+
+  test('disable: once (the first caller wins), and an update that does not change `enabled` keeps the health', async () => {
+    const webhooks = store();
+    const original = webhook('acme', 'wh_1', 'hook');
+    await webhooks.create(original);
+    const at = new Date('2025-06-01T12:00:05.000Z');
+    await webhooks.recordFailure('acme', 'wh_1', at);
+    const [first, second] = await Promise.all([webhooks.disable('acme', 'wh_1', 'gone', at), webhooks.disable('acme', 'wh_1', 'gone', at)]);
+    expect([first, second].filter(Boolean)).toEqual([true]);
+    expect(await webhooks.disable('acme', 'wh_missing', 'gone', at)).toBe(false);
+    const disabled = { enabled: false, disabledReason: 'gone', disabledAt: at.toISOString(), failingSince: at.toISOString(), failedAttempts: 1 };
+    expect((await webhooks.get('acme', 'wh_1'))!.health).toEqual(disabled);
+    // An admin renames it, from a copy read before the disable: the health stays as recorded.
+    await webhooks.update(original, { ...original, name: 'renamed' });
+    expect(await webhooks.get('acme', 'wh_1')).toEqual({ ...original, name: 'renamed', health: disabled });
+    // An admin enables it: the health is what the update says.
+    const current = (await webhooks.get('acme', 'wh_1'))!;
+    await webhooks.update(current, { ...current, health: HEALTHY });
+    expect((await webhooks.get('acme', 'wh_1'))!.health).toEqual(HEALTHY);
+  });
 }
 
 /** Defines the AutomationStore contract's tests. */

@@ -3,6 +3,7 @@
  * the sweeper rely on, checked the same way on every engine.
  */
 import type { DeliveryStore } from '../../../lambdas/domain/ports';
+import { deliveryIdFor } from '../../../lambdas/domain/delivery-ids';
 import type { Attempt, Delivery } from '../../../lambdas/domain/types';
 
 const T0 = Date.parse('2025-06-01T12:00:00.000Z');
@@ -219,6 +220,28 @@ export function deliveryStoreContract(store: () => DeliveryStore): void {
       const deliveries = await seeded();
       const page = await deliveries.list({ team: 'acme', limit: 2 });
       await expect(deliveries.list({ team: 'other', limit: 2, cursor: page.nextCursor! })).rejects.toMatchObject({ kind: 'invalid' });
+    });
+  });
+
+  describe('findCreatedBetween', () => {
+    test('the webhook\'s deliveries created in [since, until) in the statuses asked for, oldest first, up to the limit', async () => {
+      const deliveries = store();
+      const id = (second: number, n: number) => deliveryIdFor('acme', `evt-${n}`, 'au_1', iso(second * 1000));
+      const made: Array<[string, Delivery['status'], string]> = [
+        [id(0, 0), 'failed', 'wh_1'], [id(1, 1), 'skipped', 'wh_1'], [id(2, 2), 'succeeded', 'wh_1'],
+        [id(3, 3), 'failed', 'wh_2'], [id(4, 4), 'failed', 'wh_1'], [id(10, 5), 'failed', 'wh_1'],
+      ];
+      for (const [deliveryId, status, webhookId] of made) {
+        const created = newDelivery(deliveryId, { webhookId, createdAt: iso(0) });
+        await deliveries.createIfAbsent(created, EXPIRES);
+        await deliveries.saveAttemptResult({ ...created, status, attemptCount: 1, nextAttemptAt: null }, 0);
+      }
+      await deliveries.createIfAbsent(newDelivery(deliveryIdFor('other', 'evt-9', 'au_1', iso(1000)), { team: 'other' }), EXPIRES);
+      const query = { team: 'acme', webhookId: 'wh_1', since: at(0), until: at(10_000), statuses: ['failed', 'skipped'] as const, limit: 10 };
+      expect((await deliveries.findCreatedBetween(query)).map((d) => d.id)).toEqual([id(0, 0), id(1, 1), id(4, 4)]);
+      expect((await deliveries.findCreatedBetween({ ...query, limit: 2 })).map((d) => d.id)).toEqual([id(0, 0), id(1, 1)]);
+      expect((await deliveries.findCreatedBetween({ ...query, since: at(1000), until: at(1001) })).map((d) => d.id)).toEqual([id(1, 1)]);
+      expect(await deliveries.findCreatedBetween({ ...query, team: 'nobody' })).toEqual([]);
     });
   });
 

@@ -84,7 +84,10 @@ describe('the document and the route table', () => {
 
   test('the checker refuses undocumented statuses and bodies that break the schema', () => {
     const checker = new OpenApiChecker(doc);
-    const webhook = { id: 'wh_1', name: 'n', url: 'https://ci.example.com/', secret: null, accessToken: 'TOKEN', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
+    const webhook = {
+      id: 'wh_1', name: 'n', url: 'https://ci.example.com/', secret: null, accessToken: 'TOKEN', enabled: true, disabledReason: null, disabledAt: null, failingSince: null,
+      createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+    };
     expect(checker.check('getWebhook', 200, JSON.stringify(webhook), 'application/json')).toEqual([]);
     expect(checker.check('getWebhook', 200, JSON.stringify({ ...webhook, extra: 'adding fields is fine' }), 'application/json')).toEqual([]);
     expect(checker.check('getWebhook', 418, '{}', 'application/json')[0]).toMatch(/getWebhook answered 418, which the document does not list/);
@@ -219,6 +222,14 @@ describe('the running API answers as documented', () => {
     expect(failed.body).toMatchObject({ ok: false, status: 500 });
     expect((await op('testWebhook', { id: ids.okHook }, { body: { payload: '${nope}' } })).status).toBe(400);
     expect((await op('testWebhook', { id: 'wh_missing' }, { body: {} })).status).toBe(404);
+  });
+
+  test('webhook recover route', async () => {
+    const recovered = await op('recoverWebhook', { id: ids.okHook }, { body: { since: new Date(Date.now() - 3_600_000).toISOString() } });
+    expect(recovered.status).toBe(202);
+    expect(recovered.body).toEqual({ redelivered: expect.any(Number) });
+    expect((await op('recoverWebhook', { id: ids.okHook }, { body: { since: 'then' } })).status).toBe(400);
+    expect((await op('recoverWebhook', { id: 'wh_missing' }, { body: { since: new Date(Date.now() - 3_600_000).toISOString() } })).status).toBe(404);
   });
 
   test('automations', async () => {

@@ -5,7 +5,7 @@
  * output), not the TypeScript loader's transform of the sources.
  */
 export { secretsManager } from '../lambdas/adapters/aws/secrets-manager';
-export { MemoryDeliveryStore, MemoryEventStore, MemoryNotifier, MemoryQueue, MemoryWebhookStore } from '../lambdas/adapters/memory';
+export { MemoryDeliveryStore, MemoryEventStore, MemoryNotifier, MemoryQueue, MemoryRateLimiter, MemoryWebhookStore } from '../lambdas/adapters/memory';
 export { HEALTHY } from '../lambdas/domain/types';
 export { secretStore } from '../lambdas/adapters/wiring/secrets';
 export { webhookSender } from '../lambdas/adapters/wiring/sender';

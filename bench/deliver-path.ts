@@ -91,7 +91,7 @@ async function loadBundledRuntime(): Promise<typeof import('./deliver-path-entry
 async function main(): Promise<DeliverPathResult> {
   const options = JSON.parse(process.argv[2]) as DeliverPathOptions;
   const {
-    secretsManager, MemoryDeliveryStore, MemoryEventStore, MemoryNotifier, MemoryQueue, MemoryWebhookStore, HEALTHY,
+    secretsManager, MemoryDeliveryStore, MemoryEventStore, MemoryNotifier, MemoryQueue, MemoryRateLimiter, MemoryWebhookStore, HEALTHY,
     secretStore, webhookSender, runtimeConfig, systemClock, prepareRequest, createDeliverHandler,
   } = await loadBundledRuntime();
   const url = `http://${HOST}:${options.receiverPort}/hooks/deliver`;
@@ -109,10 +109,10 @@ async function main(): Promise<DeliverPathResult> {
   async function prepare(label: string, count: number): Promise<{ deps: DeliveryWorkerDeps; batches: SQSEvent[]; ids: string[] }> {
     const deps = {
       deliveries: new MemoryDeliveryStore(), webhooks: new MemoryWebhookStore(), events: new MemoryEventStore(), queue: new MemoryQueue(),
-      secrets, sender, config, notifier: new MemoryNotifier(), now: systemClock,
+      secrets, sender, config, notifier: new MemoryNotifier(), rateLimiter: new MemoryRateLimiter(), now: systemClock,
     };
     const at = new Date().toISOString();
-    await deps.webhooks.create({ id: 'wh_bench', team: TEAM, name: 'bench', url, secret: 'HMAC_KEY', accessToken: 'GH_TOKEN', createdAt: at, updatedAt: at, health: { ...HEALTHY } });
+    await deps.webhooks.create({ id: 'wh_bench', team: TEAM, name: 'bench', url, secret: 'HMAC_KEY', accessToken: 'GH_TOKEN', rateLimit: null, createdAt: at, updatedAt: at, health: { ...HEALTHY } });
     const records: SQSRecord[] = [];
     for (let index = 0; index < count; index++) {
       const id = `dlv_${label}_${index}`;

@@ -7,7 +7,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE, type TableDefinition } from './table-definitions';
+import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE, LIMITS_TABLE, type TableDefinition } from './table-definitions';
 
 const S = dynamodb.AttributeType.STRING;
 
@@ -47,11 +47,14 @@ export class DataTables extends Construct {
   public readonly deliveries: dynamodb.Table;
   /** Accepted events (the event, stored once, and its deliveries): `pk`, TTL. */
   public readonly events: dynamodb.Table;
+  /** Per-webhook rate windows, shared by every deliver Lambda: `pk`, TTL. */
+  public readonly limits: dynamodb.Table;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.config = buildTable(this, 'ConfigTable', CONFIG_TABLE);
     this.deliveries = buildTable(this, 'DeliveriesTable', DELIVERIES_TABLE);
     this.events = buildTable(this, 'EventsTable', EVENTS_TABLE);
+    this.limits = buildTable(this, 'LimitsTable', LIMITS_TABLE);
   }
 }

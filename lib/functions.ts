@@ -109,6 +109,7 @@ export class Functions extends Construct {
       CONFIG_TABLE: tables.config.tableName,
       DELIVERIES_TABLE: tables.deliveries.tableName,
       EVENTS_TABLE: tables.events.tableName,
+      LIMITS_TABLE: tables.limits.tableName,
       DELIVERY_QUEUE_URL: queues.queue.queueUrl,
       NOTIFICATION_TOPIC_ARN: notifications.topic.topicArn,
       // SECRET_PREFIX, RETRY_SCHEDULE, ATTEMPT_TIMEOUT_MS, DELIVERY_RETENTION_DAYS: written by
@@ -146,6 +147,8 @@ export class Functions extends Construct {
     tables.deliveries.grantReadWriteData(deliver);
     // Every attempt renders its body from the event's record.
     tables.events.grantReadData(deliver);
+    // Counts attempts in the per-webhook rate windows every deliver Lambda shares.
+    tables.limits.grantReadWriteData(deliver);
     // Re-enqueues the next attempt with a delay when it is due within SQS's 15-minute limit.
     queues.queue.grantSendMessages(deliver);
     // Disables a webhook (410 Gone, or failing too long) and says so.

@@ -41,6 +41,13 @@ export const DELIVERIES_TABLE: TableDefinition = {
   indexes: [{ name: 'due', partitionKey: 'dueShard', sortKey: 'dueAt', include: ['attemptCount'] }],
 };
 
+/** Per-webhook rate windows (one counter per webhook and second), removed by TTL. */
+export const LIMITS_TABLE: TableDefinition = {
+  partitionKey: 'pk',
+  ttlAttribute: 'expiresAt',
+  indexes: [],
+};
+
 /** Accepted events: the event itself (stored once) and the deliveries it made. */
 export const EVENTS_TABLE: TableDefinition = {
   partitionKey: 'pk',

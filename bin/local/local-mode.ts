@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseAttemptTimeoutMs } from '../../lambdas/domain/settings';
-import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE } from '../../lib/table-definitions';
+import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE, LIMITS_TABLE } from '../../lib/table-definitions';
 import { startEngines, ensureTable } from './engines';
 import { startGateway } from './gateway';
 import { loadLocalKeys, type LocalKeys } from './keys-file';
@@ -55,6 +55,7 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
     CONFIG_TABLE: LOCAL_RESOURCES.configTable,
     DELIVERIES_TABLE: LOCAL_RESOURCES.deliveriesTable,
     EVENTS_TABLE: LOCAL_RESOURCES.eventsTable,
+    LIMITS_TABLE: LOCAL_RESOURCES.limitsTable,
     DELIVERY_QUEUE_URL: queue.queueUrl,
     SWEEP_GRACE_SECONDS: String(visibilitySeconds + 30),
     POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -65,6 +66,7 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
   await ensureTable(dynamo, LOCAL_RESOURCES.configTable, CONFIG_TABLE);
   await ensureTable(dynamo, LOCAL_RESOURCES.deliveriesTable, DELIVERIES_TABLE);
   await ensureTable(dynamo, LOCAL_RESOURCES.eventsTable, EVENTS_TABLE);
+  await ensureTable(dynamo, LOCAL_RESOURCES.limitsTable, LIMITS_TABLE);
   dynamo.destroy();
 
   const [api, ingest, authorizer, deliver, sweeper, stores, queues, settingsModule, keysService, sweeperService, clients] = await Promise.all([

@@ -22,6 +22,7 @@ export const LOCAL_RESOURCES = {
   configTable: 'registry-webhooks-config',
   deliveriesTable: 'registry-webhooks-deliveries',
   eventsTable: 'registry-webhooks-events',
+  limitsTable: 'registry-webhooks-limits',
   queue: 'registry-webhooks-deliveries',
   deadLetterQueue: 'registry-webhooks-deliveries-dlq',
 } as const;

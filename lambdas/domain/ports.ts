@@ -191,6 +191,23 @@ export interface WebhookSender {
   send(request: OutgoingRequest): Promise<SendResult>;
 }
 
+/**
+ * Whether an attempt may start under a per-second limit shared by every worker: granted, with
+ * the moment in this second its turn comes (turns are spread evenly over the second), or refused,
+ * with when to come back.
+ */
+export type RateDecision = { granted: true; startAt: Date } | { granted: false; retryAt: Date };
+
+/**
+ * Per-webhook rate limits, counted in a store every worker shares: at most `limit` attempts
+ * start in any one second (by the store's clock windows). A refused caller is told when to
+ * come back: a later second, by its place in line, so a backlog drains at the limit instead of
+ * every waiting message retrying each second.
+ */
+export interface RateLimiter {
+  take(team: string, webhookId: string, limit: number, now: Date): Promise<RateDecision>;
+}
+
 /** Tells a webhook's operators that it was disabled or enabled again (deployed: SNS; local mode: a WARN log line). */
 export interface Notifier {
   webhookDisabled(webhook: Webhook, reason: string): Promise<void>;

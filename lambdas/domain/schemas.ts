@@ -49,6 +49,8 @@ export const putSecretSchema = v.strictObject({
 });
 
 const enabled = v.boolean('must be true or false');
+/** Attempts per second (api.md: an integer from 1 to 10000); null: no limit. */
+const rateLimit = v.nullable(v.pipe(v.number('must be an integer from 1 to 10000'), v.integer('must be an integer from 1 to 10000'), v.minValue(1, 'must be an integer from 1 to 10000'), v.maxValue(10000, 'must be an integer from 1 to 10000')));
 
 /** Health fields a webhook's GET shows and a create or PATCH accepts and ignores (the service sets them). */
 const healthReadOnly = { disabledReason: v.optional(v.unknown()), disabledAt: v.optional(v.unknown()), failingSince: v.optional(v.unknown()) };
@@ -65,6 +67,7 @@ export const createWebhookSchema = v.pipe(
     secret: v.optional(v.nullable(secretName), null),
     accessToken: v.optional(v.nullable(secretName), null),
     enabled: v.optional(v.nullable(enabled), true),
+    rateLimit: v.optional(rateLimit, null),
     ...healthReadOnly,
   }),
   v.transform(withoutHealthReadOnly),
@@ -79,6 +82,7 @@ export const updateWebhookSchema = v.pipe(
     secret: v.optional(v.nullable(secretName)),
     accessToken: v.optional(v.nullable(secretName)),
     enabled: v.optional(v.nullable(enabled)),
+    rateLimit: v.optional(rateLimit),
   }),
   v.transform((value) => withoutHealthReadOnly(withoutReadOnly(value))),
 );

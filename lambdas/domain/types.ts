@@ -14,6 +14,8 @@ export interface Webhook {
   url: string;
   secret: string | null;
   accessToken: string | null;
+  /** At most this many attempts start per second to this webhook, across every worker; null: no limit. */
+  rateLimit: number | null;
   createdAt: string;
   updatedAt: string;
   /** Endpoint health: see {@link WebhookHealth}. */

@@ -9,7 +9,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger, metrics } from '../adapters/observability';
 import { parseDeliveryMessage } from '../adapters/sqs-queue';
-import { deliveryStore, eventStore, webhookStore } from '../adapters/wiring/dynamo';
+import { deliveryStore, eventStore, rateLimiter, webhookStore } from '../adapters/wiring/dynamo';
 import { once } from '../adapters/wiring/once';
 import { deliveryQueue } from '../adapters/wiring/queue';
 import { notifier } from '../adapters/wiring/notifier';
@@ -27,6 +27,7 @@ export async function handleRecord(deps: DeliveryWorkerDeps, record: SQSRecord):
     logger.info('delivery skipped: webhook disabled', { deliveryId: outcome.delivery.id, team: outcome.delivery.team, webhookId: outcome.delivery.webhookId });
     return;
   }
+  if (outcome.kind === 'rate-limited') metrics.addMetric('DeliveryRateLimited', MetricUnit.Count, 1);
   if (outcome.kind !== 'attempted') return;
   const { delivery, attempt, disabled } = outcome;
   // Operators hear of it on the notification topic; the metric makes disables countable and alarmable.
@@ -67,6 +68,7 @@ const deps = once((): DeliveryWorkerDeps => ({
   queue: deliveryQueue(),
   sender: webhookSender(),
   notifier: notifier(),
+  rateLimiter: rateLimiter(),
   config: runtimeConfig(),
   now: systemClock,
 }));

@@ -65,10 +65,10 @@ describe('RegistryWebhooksStack', () => {
     template.toJSON().Resources[logicalId(stack, stack.functions.byName[name])];
 
   describe('DynamoDB tables', () => {
-    const tables = () => [stack.tables.config, stack.tables.deliveries, stack.tables.events];
+    const tables = () => [stack.tables.config, stack.tables.deliveries, stack.tables.events, stack.tables.limits];
 
     it('are on-demand, with PITR, encryption, and retained on stack deletion', () => {
-      template.resourceCountIs('AWS::DynamoDB::Table', 3);
+      template.resourceCountIs('AWS::DynamoDB::Table', 4);
       for (const table of tables()) {
         template.hasResource('AWS::DynamoDB::Table', {
           Properties: Match.objectLike({
@@ -117,6 +117,15 @@ describe('RegistryWebhooksStack', () => {
           }),
         ],
       });
+    });
+
+    it('limits (rate windows) has TTL and no index', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: Match.absent(),
+      });
+      template.resourceCountIs('AWS::DynamoDB::Table', 4);
     });
 
     it('events has TTL', () => {
@@ -262,6 +271,7 @@ describe('RegistryWebhooksStack', () => {
         config: logicalId(stack, stack.tables.config),
         deliveries: logicalId(stack, stack.tables.deliveries),
         events: logicalId(stack, stack.tables.events),
+        limits: logicalId(stack, stack.tables.limits),
       };
       const access = (name: keyof typeof expected) => {
         const result: Record<string, 'read' | 'write'> = {};
@@ -283,7 +293,8 @@ describe('RegistryWebhooksStack', () => {
       expect(access('authorizer')).toEqual({ tables: { config: 'read' }, sends: false });
       expect(access('api')).toEqual({ tables: { config: 'write', deliveries: 'write', events: 'read' }, sends: true });
       expect(access('ingest')).toEqual({ tables: { config: 'read', deliveries: 'write', events: 'write' }, sends: true });
-      expect(access('deliver')).toEqual({ tables: { config: 'read', deliveries: 'write', events: 'read' }, sends: true });
+      // The rate windows every deliver Lambda shares: deliver alone counts in them.
+      expect(access('deliver')).toEqual({ tables: { config: 'read', deliveries: 'write', events: 'read', limits: 'write' }, sends: true });
       expect(access('sweeper')).toEqual({ tables: { deliveries: 'write' }, sends: true });
     });
 

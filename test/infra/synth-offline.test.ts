@@ -192,7 +192,7 @@ describe('the synthesized bundles against the local engines', () => {
     // The environment the stack gives the functions, with the local tables and queue for its references.
     const stackEnv = template.Resources[assets.get('deliver')!.logicalId].Properties!.Environment.Variables as Record<string, unknown>;
     const references: Record<string, string> = {
-      CONFIG_TABLE: engines.tables.config, DELIVERIES_TABLE: engines.tables.deliveries, EVENTS_TABLE: engines.tables.events, DELIVERY_QUEUE_URL: queueUrl,
+      CONFIG_TABLE: engines.tables.config, DELIVERIES_TABLE: engines.tables.deliveries, EVENTS_TABLE: engines.tables.events, LIMITS_TABLE: engines.tables.limits, DELIVERY_QUEUE_URL: queueUrl,
       // No SNS engine locally: without a topic the bundles notify by log line, as local mode does (this flow disables nothing).
       NOTIFICATION_TOPIC_ARN: '',
     };

@@ -4,7 +4,9 @@
  * disabled ends `skipped` with no POST, and PATCH `enabled: true` then `recover` over the window
  * delivers both, once each; a webhook failing for WEBHOOK_DISABLE_AFTER_SECONDS with at least 10
  * failed attempts is disabled and a WARN line names it, while a 200 in between resets
- * `failingSince`; bad recover windows are refused and change nothing.
+ * `failingSince`; `rateLimit: 5` holds a burst of 50 events to 5 attempt starts a second (+1
+ * for clock edges) and all 50 arrive; bad recover windows and rate limits are refused and
+ * change nothing.
  */
 import { call, waitFor } from './support/http';
 import { hookUp, report, waitForDelivery } from './support/deliveries';
@@ -102,4 +104,32 @@ test.each([
   expect(answer.status).toBe(400);
   expect(answer.body.error.code).toBe('VALIDATION_FAILED');
   expect(await getWebhook(webhookId)).toEqual(before);
+});
+
+test('rateLimit 5 and a burst of 50 events: no second at the receiver sees more than 5 (+1) attempt starts, and all 50 arrive once', async () => {
+  const target = await receiver();
+  const { webhookId } = await hookUp(local, { name: 'limited-hook', url: `${target.url}/in`, collection: 'model-limited' });
+  const limited = await call(local.baseUrl, 'PATCH', `/teams/demo/webhooks/${webhookId}`, { key: local.adminKey, body: { rateLimit: 5 } });
+  expect(limited.body).toMatchObject({ rateLimit: 5 });
+
+  const ids = (await Promise.all(Array.from({ length: 50 }, (_, n) => report(local, `evt-limited-${n}`, 'model-limited')))).flat();
+  expect(ids).toHaveLength(50);
+  await waitFor(() => (target.requests.length >= 50 ? true : undefined), { timeoutMs: 60_000, what: '50 deliveries at the receiver' });
+  const perSecond = new Map<number, number>();
+  for (const request of target.requests) perSecond.set(Math.floor(request.at / 1000), (perSecond.get(Math.floor(request.at / 1000)) ?? 0) + 1);
+  expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(6);
+  expect(new Set(deliveryIdsSeen(target)).size).toBe(50);
+  for (const id of ids.slice(0, 3)) expect((await waitForDelivery(local, id, (delivery) => delivery.status === 'succeeded')).attempts).toHaveLength(1);
+}, 90_000);
+
+test.each([[0], [10001], [1.5], ['x']])('rateLimit %p → 400, nothing changed', async (rateLimit) => {
+  const target = await receiver();
+  const { webhookId } = await hookUp(local, { name: `bad-limit-${Math.random().toString(36).slice(2)}`, url: `${target.url}/in`, collection: 'model-bad-limit' });
+  const before = await getWebhook(webhookId);
+  const patched = await call(local.baseUrl, 'PATCH', `/teams/demo/webhooks/${webhookId}`, { key: local.adminKey, body: { rateLimit } });
+  expect(patched.status).toBe(400);
+  expect(patched.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ field: 'rateLimit' })] });
+  expect(await getWebhook(webhookId)).toEqual(before);
+  const created = await call(local.baseUrl, 'POST', '/teams/demo/webhooks', { key: local.adminKey, body: { name: `never-${Math.random()}`, url: `${target.url}/in`, rateLimit } });
+  expect(created.status).toBe(400);
 });

@@ -7,10 +7,11 @@ import { MemoryAutomationStore, MemoryKeyStore, MemoryWebhookStore } from './con
 import { MemoryDeliveryStore } from './delivery-store';
 import { MemoryEventStore } from './event-store';
 import { MemoryNotifier } from './notifier';
+import { MemoryRateLimiter } from './rate-limiter';
 import { MemoryQueue } from './queue';
 import { MemorySecretStore } from './secret-store';
 
-export { MemoryAutomationStore, MemoryDeliveryStore, MemoryEventStore, MemoryKeyStore, MemoryNotifier, MemoryQueue, MemorySecretStore, MemoryWebhookStore };
+export { MemoryAutomationStore, MemoryDeliveryStore, MemoryEventStore, MemoryKeyStore, MemoryNotifier, MemoryQueue, MemoryRateLimiter, MemorySecretStore, MemoryWebhookStore };
 
 /** One of each store, sharing a clock. */
 export function memoryStores(now: () => Date = () => new Date()) {
@@ -22,5 +23,6 @@ export function memoryStores(now: () => Date = () => new Date()) {
     events: new MemoryEventStore(),
     secrets: new MemorySecretStore(now),
     queue: new MemoryQueue(),
+    rateLimiter: new MemoryRateLimiter(),
   };
 }

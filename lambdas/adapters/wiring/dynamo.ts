@@ -7,6 +7,7 @@ import { DynamoAutomationStore } from '../dynamo/automation-store';
 import { DynamoDeliveryStore } from '../dynamo/delivery-store';
 import { DynamoEventStore } from '../dynamo/event-store';
 import { DynamoKeyStore } from '../dynamo/key-store';
+import { DynamoRateLimiter } from '../dynamo/rate-limiter';
 import { DynamoWebhookStore } from '../dynamo/webhook-store';
 import { once, requiredEnv } from './once';
 
@@ -18,5 +19,7 @@ export const webhookStore = once(() => new DynamoWebhookStore(dynamoDb, required
 export const automationStore = once(() => new DynamoAutomationStore(dynamoDb, requiredEnv('CONFIG_TABLE')));
 /** Deliveries (deliveries table). */
 export const deliveryStore = once(() => new DynamoDeliveryStore(dynamoDb, requiredEnv('DELIVERIES_TABLE')));
+/** Per-webhook rate windows (limits table). */
+export const rateLimiter = once(() => new DynamoRateLimiter(dynamoDb, requiredEnv('LIMITS_TABLE')));
 /** Accepted events (events table). */
 export const eventStore = once(() => new DynamoEventStore(dynamoDb, requiredEnv('EVENTS_TABLE')));

@@ -21,7 +21,7 @@ import type { Deps } from './deps';
 import { recordAttemptHealth } from './webhook-health';
 
 /** The ports one delivery attempt uses. */
-export type DeliveryWorkerDeps = Deps<'deliveries' | 'webhooks' | 'events' | 'secrets' | 'queue' | 'sender' | 'notifier' | 'config' | 'now'>;
+export type DeliveryWorkerDeps = Deps<'deliveries' | 'webhooks' | 'events' | 'secrets' | 'queue' | 'sender' | 'notifier' | 'rateLimiter' | 'config' | 'now'>;
 
 /** How early a message may arrive and still count as due (clock skew, delay rounding). */
 const EARLY_TOLERANCE_MS = 1000;
@@ -51,6 +51,8 @@ export type WorkerOutcome =
   | { kind: 'hop' }
   | { kind: 'stale' }
   | { kind: 'claimed-elsewhere' }
+  /** Over its webhook's rate limit: sent back to wait for its turn (not an attempt). */
+  | { kind: 'rate-limited' }
   /** Its webhook was disabled when it came due: ended `skipped`, no attempt. */
   | { kind: 'skipped'; delivery: Delivery }
   /** `disabled`: the reason, when this attempt disabled the webhook. */
@@ -75,6 +77,7 @@ export async function processDeliveryMessage(deps: DeliveryWorkerDeps, message: 
 
   const outcome = await attempt(deps, delivery, message);
   if (outcome === 'claimed-elsewhere') return { kind: 'claimed-elsewhere' };
+  if (outcome === 'rate-limited') return { kind: 'rate-limited' };
   if (outcome === 'disabled') return skip(deps, delivery);
   const { result, webhook } = outcome;
   const record: Attempt = {
@@ -105,7 +108,7 @@ async function skip(deps: DeliveryWorkerDeps, delivery: Delivery): Promise<Worke
  * An attempt's result (with the webhook it went to, when there is one), that the webhook is
  * disabled, or that another copy of the message holds the attempt.
  */
-type AttemptOutcome = { result: SendResult; webhook: Webhook | undefined } | 'disabled' | 'claimed-elsewhere';
+type AttemptOutcome = { result: SendResult; webhook: Webhook | undefined } | 'disabled' | 'rate-limited' | 'claimed-elsewhere';
 
 async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: DeliveryMessage): Promise<AttemptOutcome> {
   const [webhook, eventRecord] = await Promise.all([
@@ -125,6 +128,12 @@ async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: De
     if (error instanceof MissingSecretError) return { result: failedBeforeSending({ kind: 'missing-secret', secretName: error.secretName }), webhook };
     throw error;
   }
+  // The turn is taken last before the claim and the POST, so the attempt starts in the second
+  // it was counted in (taken any earlier, rendering and signing could carry it into the next).
+  if (webhook.rateLimit !== null && !(await awaitTurn(deps, webhook, webhook.rateLimit, message))) {
+    // Waiting for a turn is not an attempt: the same message comes back when its place in line says.
+    return 'rate-limited';
+  }
   const now = deps.now();
   const until = new Date(now.getTime() + deps.config.attemptTimeoutMs + CLAIM_MARGIN_MS);
   if (!(await deps.deliveries.claimAttempt(delivery.team, delivery.id, delivery.attemptCount, now, until))) {
@@ -137,6 +146,30 @@ async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: De
   }
   delivery.url = webhook.url;
   return { result: await deps.sender.send(request), webhook };
+}
+
+/** The longest a worker waits in process for a turn; a longer wait goes back to the queue. */
+const MAX_TURN_WAIT_MS = 1000;
+
+/**
+ * Waits for this message's turn under the webhook's rate limit: a turn in this second, or in the
+ * next one (waited for here: the queue's whole-second delays would bring it back late, into a
+ * window whose turns are taken). A place further back sends the message back to the queue for
+ * its window and answers false.
+ */
+async function awaitTurn(deps: DeliveryWorkerDeps, webhook: Webhook, limit: number, message: DeliveryMessage): Promise<boolean> {
+  for (let take = 1; ; take++) {
+    const decision = await deps.rateLimiter.take(webhook.team, webhook.id, limit, deps.now());
+    const at = decision.granted ? decision.startAt : decision.retryAt;
+    const wait = at.getTime() - deps.now().getTime();
+    const waitHere = decision.granted || (take === 1 && wait <= MAX_TURN_WAIT_MS);
+    if (!waitHere) {
+      await deps.queue.send([{ ...message, notBefore: at.getTime() }]);
+      return false;
+    }
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, MAX_TURN_WAIT_MS)));
+    if (decision.granted) return true;
+  }
 }
 
 function failedBeforeSending(failure: AttemptFailure): SendResult {

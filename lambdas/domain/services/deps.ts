@@ -11,6 +11,7 @@ import type {
   EventStore,
   KeyStore,
   Notifier,
+  RateLimiter,
   SecretStore,
   WebhookSender,
   WebhookStore,
@@ -27,6 +28,7 @@ export interface Ports {
   queue: DeliveryQueue;
   sender: WebhookSender;
   notifier: Notifier;
+  rateLimiter: RateLimiter;
   config: RuntimeConfig;
   now: () => Date;
 }

@@ -1,9 +1,9 @@
 /**
  * `POST /teams/{team}/webhooks/{id}/recover`: once an endpoint is fixed, every delivery of the
  * webhook created in a window that ended `failed` or `skipped` starts a new round, as
- * redeliver does. The rounds are paced — started at {@link RECOVER_PACE_PER_SECOND} a second,
- * by their first attempt's due time — so a recovering endpoint is not flooded with the backlog
- * it missed.
+ * redeliver does. The rounds are paced — started at {@link RECOVER_PACE_PER_SECOND} a second, or
+ * the webhook's `rateLimit` when lower, by their first attempt's due time — so a recovering
+ * endpoint is not flooded with the backlog it missed (and the rate limit holds at send time too).
  */
 import { validationError } from '../errors';
 import type { DeliveryMessage } from '../ports';
@@ -31,9 +31,11 @@ export async function recoverWebhook(deps: Deps<'webhooks' | 'deliveries' | 'que
   if (until.getTime() - since.getTime() > MAX_RECOVER_WINDOW_MS) throw validationError('until', 'must be at most 30 days after since');
   const webhook = await requireWebhook(deps, team, id);
   const found = await deps.deliveries.findCreatedBetween({ team, webhookId: webhook.id, since, until, statuses: RECOVERABLE, limit: MAX_RECOVERED_PER_CALL });
+  // The webhook's own rate limit when it is lower: its receiver said what it can take.
+  const pace = Math.min(webhook.rateLimit ?? RECOVER_PACE_PER_SECOND, RECOVER_PACE_PER_SECOND);
   const messages: DeliveryMessage[] = [];
   for (const delivery of found) {
-    const due = new Date(now.getTime() + Math.floor(messages.length / RECOVER_PACE_PER_SECOND) * 1000);
+    const due = new Date(now.getTime() + Math.floor(messages.length / pace) * 1000);
     const next: Delivery = { ...delivery, status: 'pending', roundAttempts: 0, nextAttemptAt: due.toISOString(), updatedAt: now.toISOString() };
     // A delivery that moved on meanwhile (redelivered by hand) is left to that round.
     if (await deps.deliveries.startNewRound(next, delivery.attemptCount)) {

@@ -9,9 +9,9 @@ import { checkWebhookUrl } from '../url-policy';
 import { newId, type Deps } from './deps';
 
 /** The webhook as the API shows it (no team, no internals). */
-export function toWebhookResponse({ id, name, url, secret, accessToken, createdAt, updatedAt, health }: Webhook) {
+export function toWebhookResponse({ id, name, url, secret, accessToken, rateLimit, createdAt, updatedAt, health }: Webhook) {
   const { enabled, disabledReason, disabledAt, failingSince } = health;
-  return { id, name, url, secret, accessToken, enabled, disabledReason, disabledAt, failingSince, createdAt, updatedAt };
+  return { id, name, url, secret, accessToken, enabled, disabledReason, disabledAt, failingSince, rateLimit, createdAt, updatedAt };
 }
 
 /** Why a webhook an admin disabled is disabled. */

@@ -8,7 +8,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable, startEngines } from '../../../bin/local/engines';
-import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE } from '../../../lib/table-definitions';
+import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE, LIMITS_TABLE } from '../../../lib/table-definitions';
 
 /** What the process reports once the engines are up. */
 export interface EnginesReady {
@@ -16,7 +16,7 @@ export interface EnginesReady {
   dynamodbEndpoint: string;
   sqsEndpoint: string;
   secretsManagerEndpoint: string;
-  tables: { config: string; deliveries: string; events: string };
+  tables: { config: string; deliveries: string; events: string; limits: string };
   queueUrl: string;
   queueArn: string;
 }
@@ -28,11 +28,12 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('disconnect', stop);
-  const tables = { config: 'config', deliveries: 'deliveries', events: 'events' };
+  const tables = { config: 'config', deliveries: 'deliveries', events: 'events', limits: 'limits' };
   const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: engines.dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   await ensureTable(dynamo, tables.config, CONFIG_TABLE);
   await ensureTable(dynamo, tables.deliveries, DELIVERIES_TABLE);
   await ensureTable(dynamo, tables.events, EVENTS_TABLE);
+  await ensureTable(dynamo, tables.limits, LIMITS_TABLE);
   dynamo.destroy();
   const queue = engines.fauxqs.createQueue('deliveries', { attributes: { VisibilityTimeout: '60' } });
   const ready: EnginesReady = {

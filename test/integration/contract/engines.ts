@@ -17,8 +17,9 @@ import { DynamoEventStore } from '../../../lambdas/adapters/dynamo/event-store';
 import { DynamoKeyStore } from '../../../lambdas/adapters/dynamo/key-store';
 import { DynamoWebhookStore } from '../../../lambdas/adapters/dynamo/webhook-store';
 import { memoryStores } from '../../../lambdas/adapters/memory';
-import type { AutomationStore, DeliveryStore, EventStore, KeyStore, WebhookStore } from '../../../lambdas/domain/ports';
-import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE } from '../../../lib/table-definitions';
+import type { AutomationStore, DeliveryStore, EventStore, KeyStore, RateLimiter, WebhookStore } from '../../../lambdas/domain/ports';
+import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE, LIMITS_TABLE } from '../../../lib/table-definitions';
+import { DynamoRateLimiter } from '../../../lambdas/adapters/dynamo/rate-limiter';
 
 /** Fresh, empty stores of one engine. */
 export interface Stores {
@@ -27,6 +28,7 @@ export interface Stores {
   automations: AutomationStore;
   deliveries: DeliveryStore;
   events: EventStore;
+  rateLimiter: RateLimiter;
 }
 
 /** A running engine. */
@@ -56,11 +58,12 @@ function dynamoEngine(name: string, endpoint: string, stop: () => Promise<void>)
     name,
     async fresh() {
       const suffix = ++tables;
-      const names = { config: `config-${suffix}`, deliveries: `deliveries-${suffix}`, events: `events-${suffix}` };
+      const names = { config: `config-${suffix}`, deliveries: `deliveries-${suffix}`, events: `events-${suffix}`, limits: `limits-${suffix}` };
       await Promise.all([
         client.send(new CreateTableCommand(createTableInput(names.config, CONFIG_TABLE))),
         client.send(new CreateTableCommand(createTableInput(names.deliveries, DELIVERIES_TABLE))),
         client.send(new CreateTableCommand(createTableInput(names.events, EVENTS_TABLE))),
+        client.send(new CreateTableCommand(createTableInput(names.limits, LIMITS_TABLE))),
       ]);
       return {
         keys: new DynamoKeyStore(db, names.config),
@@ -68,6 +71,7 @@ function dynamoEngine(name: string, endpoint: string, stop: () => Promise<void>)
         automations: new DynamoAutomationStore(db, names.config),
         deliveries: new DynamoDeliveryStore(db, names.deliveries),
         events: new DynamoEventStore(db, names.events),
+        rateLimiter: new DynamoRateLimiter(db, names.limits),
       };
     },
     async stop() {

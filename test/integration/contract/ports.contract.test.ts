@@ -9,6 +9,7 @@ import { ENGINE_NAMES, startEngine, type Engine, type Stores } from './engines';
 import { automationStoreContract, keyStoreContract, webhookStoreContract } from './config-stores.contract';
 import { deliveryStoreContract } from './delivery-store.contract';
 import { eventStoreContract } from './event-store.contract';
+import { rateLimiterContract } from './rate-limiter.contract';
 
 describe.each(ENGINE_NAMES)('%s', (name) => {
   let engine: Engine;
@@ -29,4 +30,5 @@ describe.each(ENGINE_NAMES)('%s', (name) => {
   describe('KeyStore', () => keyStoreContract(() => stores.keys));
   describe('WebhookStore', () => webhookStoreContract(() => stores.webhooks));
   describe('AutomationStore', () => automationStoreContract(() => stores.automations));
+  describe('RateLimiter', () => rateLimiterContract(() => stores.rateLimiter));
 });

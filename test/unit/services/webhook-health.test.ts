@@ -197,3 +197,25 @@ describe('recover', () => {
     await expect(recoverWebhook(deps, TEAM, 'wh_nope', { since: new Date(t0).toISOString() })).rejects.toMatchObject({ kind: 'not-found' });
   });
 });
+
+describe('rate limit', () => {
+  test('over the limit, a message goes back to the queue for a later turn: no POST, no attempt recorded', async () => {
+    const deps = inMemoryDeps();
+    // Late in a second: the first message's turn is still open, the second's lies beyond the next window's wait.
+    deps.clock.ms = Math.floor(deps.clock.ms / 1000) * 1000 + 999;
+    await deps.secrets.put(TEAM, 'HMAC_KEY', 'signing-secret-value');
+    await seedDelivery(deps, 'dlv_a');
+    const hook = (await deps.webhooks.get(TEAM, 'wh_1'))!;
+    await deps.webhooks.update(hook, { ...hook, rateLimit: 1 });
+    await seedDelivery(deps, 'dlv_b');
+
+    expect(await processDeliveryMessage(deps, firstAttempt('dlv_a', deps))).toMatchObject({ kind: 'attempted' });
+    expect(await processDeliveryMessage(deps, firstAttempt('dlv_b', deps))).toEqual({ kind: 'rate-limited' });
+
+    expect(deps.sender.requests).toHaveLength(1);
+    expect(deps.deliveries.stored('dlv_b')).toMatchObject({ status: 'pending', attemptCount: 0, attempts: [] });
+    const [back] = deps.queue.drain();
+    expect(back).toMatchObject({ team: TEAM, deliveryId: 'dlv_b', attempt: 1 });
+    expect(back.notBefore).toBeGreaterThan(deps.clock.ms);
+  });
+});

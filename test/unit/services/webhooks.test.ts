@@ -53,7 +53,7 @@ describe('create, list, get, delete', () => {
 
     expect(created).toEqual({
       id: expect.stringMatching(/^wh_[0-9a-f]{32}$/), name: 'hook', url: HOOK_URL, secret: 'HMAC_KEY', accessToken: 'TOKEN',
-      enabled: true, disabledReason: null, disabledAt: null, failingSince: null, createdAt: T0, updatedAt: T0,
+      enabled: true, disabledReason: null, disabledAt: null, failingSince: null, rateLimit: null, createdAt: T0, updatedAt: T0,
     });
     const stored = await deps.webhooks.list(TEAM);
     expect(stored.map(toWebhookResponse)).toEqual([created]);

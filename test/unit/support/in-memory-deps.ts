@@ -17,6 +17,7 @@ import {
   MemoryKeyStore,
   MemoryNotifier,
   MemoryQueue,
+  MemoryRateLimiter,
   MemorySecretStore,
   MemoryWebhookStore,
 } from '../../../lambdas/adapters/memory';
@@ -167,6 +168,7 @@ export interface InMemoryDeps extends Ports {
   queue: TestQueue;
   sender: FakeSender;
   notifier: MemoryNotifier;
+  rateLimiter: MemoryRateLimiter;
   clock: Clock;
 }
 
@@ -183,6 +185,7 @@ export function inMemoryDeps(config: Partial<RuntimeConfig> = {}): InMemoryDeps 
     queue: new TestQueue(),
     sender: new FakeSender(),
     notifier: new MemoryNotifier(),
+    rateLimiter: new MemoryRateLimiter(),
     config: {
       secretPrefix: 'registry-webhooks',
       retrySchedule: [5, 300, 1800],
@@ -211,7 +214,7 @@ export async function seedWebhook(deps: InMemoryDeps, overrides: Partial<Webhook
   const at = deps.now().toISOString();
   await deps.secrets.put('demo', 'HMAC_KEY', 'signing-secret-value');
   const hook: Webhook = {
-    id: 'wh_1', team: 'demo', name: 'hook', url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, createdAt: at, updatedAt: at,
+    id: 'wh_1', team: 'demo', name: 'hook', url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, rateLimit: null, createdAt: at, updatedAt: at,
     health: { ...HEALTHY },
     ...overrides,
   };

@@ -151,25 +151,33 @@ async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: De
 /** The longest a worker waits in process for a turn; a longer wait goes back to the queue. */
 const MAX_TURN_WAIT_MS = 1000;
 
+/** Takes of a turn one message makes at most before it goes back to the queue. */
+const MAX_TAKES = 3;
+
 /**
  * Waits for this message's turn under the webhook's rate limit: a turn in this second, or in the
  * next one (waited for here: the queue's whole-second delays would bring it back late, into a
- * window whose turns are taken). A place further back sends the message back to the queue for
- * its window and answers false.
+ * window whose turns are taken). A turn is used only in its slot: a worker that wakes after its
+ * slot has passed (a busy process) takes another rather than start late, bunched with the next
+ * slot's attempt. A place further back sends the message back to the queue for its window and
+ * answers false.
  */
 async function awaitTurn(deps: DeliveryWorkerDeps, webhook: Webhook, limit: number, message: DeliveryMessage): Promise<boolean> {
-  for (let take = 1; ; take++) {
+  const slotMs = 1000 / limit;
+  let comeBackAt = deps.now().getTime() + 1000;
+  for (let take = 1; take <= MAX_TAKES; take++) {
     const decision = await deps.rateLimiter.take(webhook.team, webhook.id, limit, deps.now());
     const at = decision.granted ? decision.startAt : decision.retryAt;
     const wait = at.getTime() - deps.now().getTime();
-    const waitHere = decision.granted || (take === 1 && wait <= MAX_TURN_WAIT_MS);
-    if (!waitHere) {
-      await deps.queue.send([{ ...message, notBefore: at.getTime() }]);
-      return false;
+    if (!decision.granted && wait > MAX_TURN_WAIT_MS) {
+      comeBackAt = at.getTime();
+      break;
     }
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, MAX_TURN_WAIT_MS)));
-    if (decision.granted) return true;
+    if (decision.granted && deps.now().getTime() < at.getTime() + slotMs) return true;
   }
+  await deps.queue.send([{ ...message, notBefore: comeBackAt }]);
+  return false;
 }
 
 function failedBeforeSending(failure: AttemptFailure): SendResult {

@@ -33,10 +33,12 @@ export async function startReceiver(fallback: Answer = { status: 200, body: 'ok'
   const requests: ReceivedRequest[] = [];
   const receiver = { requests, script: [] as Answer[], fallback } as Receiver;
   const server = http.createServer((request, response) => {
+    // When the request arrived (its headers), not when its body was read: what a receiver counts as an attempt's start.
+    const at = Date.now();
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+      requests.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at });
       const answer = receiver.script.shift() ?? receiver.fallback;
       if (answer === 'hang') return;
       response.writeHead(answer.status, answer.headers);

@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { POWERTOOLS, type FunctionName } from './functions';
 
 /** Delivery metrics the deliver handler emits with Powertools (dimension `service`). */
-export const DELIVERY_METRICS = ['DeliverySucceeded', 'DeliveryFailed', 'DeliverySkipped', 'WebhookDisabled', 'AttemptDurationMs'] as const;
+export const DELIVERY_METRICS = ['DeliverySucceeded', 'DeliveryFailed', 'DeliverySkipped', 'WebhookDisabled', 'DeliveriesSwept', 'AttemptDurationMs'] as const;
 
 /** Settings of {@link Monitoring}. */
 export interface MonitoringProps {
@@ -101,7 +101,8 @@ export class Monitoring extends Construct {
         title: 'Deliveries',
         left: [delivery('DeliverySucceeded', 'Sum', 'succeeded'), delivery('DeliveryFailed', 'Sum', 'failed'), delivery('DeliverySkipped', 'Sum', 'skipped (webhook disabled)')],
         // Webhooks the service disabled (410 Gone, or failing too long); the notification topic says which.
-        right: [delivery('WebhookDisabled', 'Sum', 'webhooks disabled')],
+        // The sweeper's re-sends: stranded retries only, so a rise means lost messages or dying workers.
+        right: [delivery('WebhookDisabled', 'Sum', 'webhooks disabled'), delivery('DeliveriesSwept', 'Sum', 'stranded retries re-sent')],
         width: 8,
       }),
       new cloudwatch.GraphWidget({

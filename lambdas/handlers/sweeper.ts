@@ -4,7 +4,8 @@
  * lost message or a crash between steps never strands a delivery.
  */
 import { deliveryStore } from '../adapters/wiring/dynamo';
-import { logger } from '../adapters/observability';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from '../adapters/observability';
 import { deliveryQueue } from '../adapters/wiring/queue';
 import { sweepDueDeliveries } from '../domain/services/sweeper';
 
@@ -15,6 +16,11 @@ export const SWEEP_GRACE_SECONDS = Number(process.env.SWEEP_GRACE_SECONDS ?? 420
 export const handler = async (): Promise<{ requeued: number }> => {
   const deps = { deliveries: deliveryStore(), queue: deliveryQueue() };
   const requeued = await sweepDueDeliveries(deps, new Date(Date.now() - SWEEP_GRACE_SECONDS * 1000));
-  if (requeued > 0) logger.warn('re-enqueued overdue deliveries', { requeued });
+  if (requeued > 0) {
+    // A stranded retry is rare (a lost message, a worker that died between two writes): counted, so a rise shows.
+    logger.warn('re-enqueued overdue deliveries', { requeued });
+    metrics.addMetric('DeliveriesSwept', MetricUnit.Count, requeued);
+    metrics.publishStoredMetrics();
+  }
   return { requeued };
 };

@@ -448,7 +448,7 @@ describe('RegistryWebhooksStack', () => {
     it('has a dashboard with delivery metrics, queue depths and Lambda errors', () => {
       const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
       const body = JSON.stringify(dashboard.Properties.DashboardBody);
-      for (const text of ['DeliverySucceeded', 'DeliveryFailed', 'DeliverySkipped', 'WebhookDisabled', 'AttemptDurationMs', 'RegistryWebhooks', 'ApproximateNumberOfMessagesVisible', 'Errors']) {
+      for (const text of ['DeliverySucceeded', 'DeliveryFailed', 'DeliverySkipped', 'WebhookDisabled', 'DeliveriesSwept', 'AttemptDurationMs', 'RegistryWebhooks', 'ApproximateNumberOfMessagesVisible', 'Errors']) {
         expect(body).toContain(text);
       }
     });

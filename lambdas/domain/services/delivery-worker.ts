@@ -18,6 +18,7 @@ import { MissingSecretError, prepareRequest } from '../outgoing';
 import type { DeliveryMessage, OutgoingRequest, SendResult } from '../ports';
 import { nextRetryDelaySeconds, parseRetryAfter } from '../retry';
 import type { Deps } from './deps';
+import { turnsPerWindow } from '../rate-windows';
 import { recordAttemptHealth } from './webhook-health';
 
 /** The ports one delivery attempt uses. */
@@ -163,7 +164,7 @@ const MAX_TAKES = 3;
  * answers false.
  */
 async function awaitTurn(deps: DeliveryWorkerDeps, webhook: Webhook, limit: number, message: DeliveryMessage): Promise<boolean> {
-  const slotMs = 1000 / limit;
+  const slotMs = 1000 / turnsPerWindow(limit);
   let comeBackAt = deps.now().getTime() + 1000;
   for (let take = 1; take <= MAX_TAKES; take++) {
     const decision = await deps.rateLimiter.take(webhook.team, webhook.id, limit, deps.now());

@@ -4,11 +4,11 @@
  * memory: after a restart the sweeper re-enqueues every unfinished delivery from DynamoDB),
  * and our Secrets Manager emulator (a JSON file). No Docker, no Java.
  */
-import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { TableDefinition } from '../../lib/table-definitions';
+import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE, LIMITS_TABLE, type TableDefinition } from '../../lib/table-definitions';
 import { startSecretsManagerEmulator, type SecretsManagerEmulator } from './secrets-manager/server';
 
 /** Running engines and where they listen. */
@@ -86,5 +86,26 @@ export async function ensureTable(client: DynamoDBClient, name: string, table: T
   } catch (error) {
     if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
     await client.send(new CreateTableCommand(createTableInput(name, table)));
+  }
+}
+
+/** The service's table names in one engine. */
+export interface ServiceTableNames {
+  config: string;
+  deliveries: string;
+  events: string;
+  limits: string;
+}
+
+/** Makes sure every table of the service exists in the DynamoDB engine at `endpoint`, under these names. */
+export async function ensureServiceTables(endpoint: string, names: ServiceTableNames): Promise<void> {
+  const client = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    await ensureTable(client, names.config, CONFIG_TABLE);
+    await ensureTable(client, names.deliveries, DELIVERIES_TABLE);
+    await ensureTable(client, names.events, EVENTS_TABLE);
+    await ensureTable(client, names.limits, LIMITS_TABLE);
+  } finally {
+    client.destroy();
   }
 }

@@ -3,10 +3,8 @@
  * poller and the sweeper. Environment variables are set before the handler modules are
  * loaded, because those make their AWS clients at module scope, exactly as in Lambda.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseAttemptTimeoutMs } from '../../lambdas/domain/settings';
-import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE, LIMITS_TABLE } from '../../lib/table-definitions';
-import { startEngines, ensureTable } from './engines';
+import { ensureServiceTables, startEngines } from './engines';
 import { startGateway } from './gateway';
 import { loadLocalKeys, type LocalKeys } from './keys-file';
 import { removeRuntime, writeRuntime } from './runtime-file';
@@ -62,12 +60,9 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
 
-  const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: engines.dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await ensureTable(dynamo, LOCAL_RESOURCES.configTable, CONFIG_TABLE);
-  await ensureTable(dynamo, LOCAL_RESOURCES.deliveriesTable, DELIVERIES_TABLE);
-  await ensureTable(dynamo, LOCAL_RESOURCES.eventsTable, EVENTS_TABLE);
-  await ensureTable(dynamo, LOCAL_RESOURCES.limitsTable, LIMITS_TABLE);
-  dynamo.destroy();
+  await ensureServiceTables(engines.dynamodbEndpoint, {
+    config: LOCAL_RESOURCES.configTable, deliveries: LOCAL_RESOURCES.deliveriesTable, events: LOCAL_RESOURCES.eventsTable, limits: LOCAL_RESOURCES.limitsTable,
+  });
 
   const [api, ingest, authorizer, deliver, sweeper, stores, queues, settingsModule, keysService, sweeperService, clients] = await Promise.all([
     import('../../lambdas/handlers/api'),

@@ -6,9 +6,7 @@
  *
  *   node --import tsx engines-process.ts <dataDir>
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ensureTable, startEngines } from '../../../bin/local/engines';
-import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE, LIMITS_TABLE } from '../../../lib/table-definitions';
+import { ensureServiceTables, startEngines } from '../../../bin/local/engines';
 
 /** What the process reports once the engines are up. */
 export interface EnginesReady {
@@ -29,12 +27,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   process.once('disconnect', stop);
   const tables = { config: 'config', deliveries: 'deliveries', events: 'events', limits: 'limits' };
-  const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: engines.dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await ensureTable(dynamo, tables.config, CONFIG_TABLE);
-  await ensureTable(dynamo, tables.deliveries, DELIVERIES_TABLE);
-  await ensureTable(dynamo, tables.events, EVENTS_TABLE);
-  await ensureTable(dynamo, tables.limits, LIMITS_TABLE);
-  dynamo.destroy();
+  await ensureServiceTables(engines.dynamodbEndpoint, tables);
   const queue = engines.fauxqs.createQueue('deliveries', { attributes: { VisibilityTimeout: '60' } });
   const ready: EnginesReady = {
     type: 'ready',

@@ -91,8 +91,8 @@ async function loadBundledRuntime(): Promise<typeof import('./deliver-path-entry
 async function main(): Promise<DeliverPathResult> {
   const options = JSON.parse(process.argv[2]) as DeliverPathOptions;
   const {
-    secretsManager, MemoryDeliveryStore, MemoryEventStore, MemoryNotifier, MemoryQueue, MemoryRateLimiter, MemoryWebhookStore, HEALTHY,
-    secretStore, webhookSender, runtimeConfig, systemClock, prepareRequest, createDeliverHandler,
+    secretsManager, MemoryDeliveryStore, MemoryEventStore, MemoryFlightStore, MemoryNotifier, MemoryQueue, MemoryRateLimiter, MemoryWebhookStore, HEALTHY,
+    secretStore, webhookSender, runtimeConfig, systemClock, prepareRequest, createDeliverHandler, InFlightGuard, CLAIM_MARGIN_MS,
   } = await loadBundledRuntime();
   const url = `http://${HOST}:${options.receiverPort}/hooks/deliver`;
   // The Lambda's own wiring (lambdas/adapters/wiring/) with the deployed defaults (15 s attempt
@@ -109,7 +109,8 @@ async function main(): Promise<DeliverPathResult> {
   async function prepare(label: string, count: number): Promise<{ deps: DeliveryWorkerDeps; batches: SQSEvent[]; ids: string[] }> {
     const deps = {
       deliveries: new MemoryDeliveryStore(), webhooks: new MemoryWebhookStore(), events: new MemoryEventStore(), queue: new MemoryQueue(),
-      secrets, sender, config, notifier: new MemoryNotifier(), rateLimiter: new MemoryRateLimiter(), now: systemClock,
+      secrets, sender, config, notifier: new MemoryNotifier(), rateLimiter: new MemoryRateLimiter(),
+      inFlight: new InFlightGuard(new MemoryFlightStore(), systemClock, config.attemptTimeoutMs, CLAIM_MARGIN_MS), now: systemClock,
     };
     const at = new Date().toISOString();
     await deps.webhooks.create({ id: 'wh_bench', team: TEAM, name: 'bench', url, secret: 'HMAC_KEY', accessToken: 'GH_TOKEN', rateLimit: null, createdAt: at, updatedAt: at, health: { ...HEALTHY } });

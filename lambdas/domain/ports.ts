@@ -115,6 +115,13 @@ export interface DeliveryStore {
    * the next `saveAttemptResult`, or when it expires (its holder crashed).
    */
   claimAttempt(team: string, id: string, expectedAttemptCount: number, now: Date, until: Date): Promise<boolean>;
+  /**
+   * Moves the due time of a delivery waiting for a retry or a redelivery to `dueAt`, unless
+   * another attempt was recorded meanwhile or it is not waiting for one (then false). The
+   * worker calls it for a message that keeps coming back for its turn, so the sweeper does not
+   * take a waiting delivery for a stranded one.
+   */
+  postpone(team: string, id: string, expectedAttemptCount: number, dueAt: Date): Promise<boolean>;
   /** Starts a new round unless another attempt was recorded meanwhile (then false). */
   startNewRound(delivery: Delivery, expectedAttemptCount: number): Promise<boolean>;
   /**
@@ -206,6 +213,26 @@ export type RateDecision = { granted: true; startAt: Date } | { granted: false; 
  */
 export interface RateLimiter {
   take(team: string, webhookId: string, limit: number, now: Date): Promise<RateDecision>;
+}
+
+/**
+ * What every worker knows of the attempts in flight to one webhook, kept in a store they all
+ * share: a "slow" mark (a recent attempt took long) and, while it is marked, leases that bound
+ * how many attempts run at once. A lease lasts until its `until`, so a worker that dies
+ * mid-attempt frees its place by then without anyone cleaning up.
+ */
+export interface FlightStore {
+  /** Until when the webhook is marked slow (null: not marked, or the mark has run out). */
+  slowUntil(team: string, webhookId: string, now: Date): Promise<Date | null>;
+  /** Marks the webhook slow until `until` (a later mark replaces an earlier one). */
+  markSlow(team: string, webhookId: string, until: Date): Promise<void>;
+  /**
+   * Takes one of `cap` places, held until `until`; returns a token for {@link release}, or null
+   * when `cap` leases that have not run out are held.
+   */
+  acquire(team: string, webhookId: string, cap: number, now: Date, until: Date): Promise<string | null>;
+  /** Gives a place back early (a token of leases that have all run out changes nothing). */
+  release(team: string, webhookId: string, token: string): Promise<void>;
 }
 
 /** Tells a webhook's operators that it was disabled or enabled again (deployed: SNS; local mode: a WARN log line). */

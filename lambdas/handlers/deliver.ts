@@ -9,14 +9,15 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger, metrics } from '../adapters/observability';
 import { parseDeliveryMessage } from '../adapters/sqs-queue';
-import { deliveryStore, eventStore, rateLimiter, webhookStore } from '../adapters/wiring/dynamo';
+import { deliveryStore, eventStore, flightStore, rateLimiter, webhookStore } from '../adapters/wiring/dynamo';
 import { once } from '../adapters/wiring/once';
 import { deliveryQueue } from '../adapters/wiring/queue';
 import { notifier } from '../adapters/wiring/notifier';
 import { secretStore } from '../adapters/wiring/secrets';
 import { webhookSender } from '../adapters/wiring/sender';
 import { runtimeConfig, systemClock } from '../adapters/wiring/settings';
-import { processDeliveryMessage, type DeliveryWorkerDeps } from '../domain/services/delivery-worker';
+import { CLAIM_MARGIN_MS, processDeliveryMessage, type DeliveryWorkerDeps } from '../domain/services/delivery-worker';
+import { InFlightGuard } from '../domain/services/in-flight';
 
 /** Handles one SQS record; throws to have it retried. */
 export async function handleRecord(deps: DeliveryWorkerDeps, record: SQSRecord): Promise<void> {
@@ -28,6 +29,8 @@ export async function handleRecord(deps: DeliveryWorkerDeps, record: SQSRecord):
     return;
   }
   if (outcome.kind === 'rate-limited') metrics.addMetric('DeliveryRateLimited', MetricUnit.Count, 1);
+  // Sent back because its webhook had its share of attempts in flight: counted, so a hung endpoint shows.
+  if (outcome.kind === 'deferred') metrics.addMetric(outcome.slow ? 'DeliveryDeferredSlow' : 'DeliveryDeferred', MetricUnit.Count, 1);
   if (outcome.kind !== 'attempted') return;
   const { delivery, attempt, disabled } = outcome;
   // Operators hear of it on the notification topic; the metric makes disables countable and alarmable.
@@ -69,6 +72,7 @@ const deps = once((): DeliveryWorkerDeps => ({
   sender: webhookSender(),
   notifier: notifier(),
   rateLimiter: rateLimiter(),
+  inFlight: new InFlightGuard(flightStore(), systemClock, runtimeConfig().attemptTimeoutMs, CLAIM_MARGIN_MS),
   config: runtimeConfig(),
   now: systemClock,
 }));

@@ -118,6 +118,26 @@ export class DynamoDeliveryStore implements DeliveryStore {
     }
   }
 
+  async postpone(team: string, id: string, expectedAttemptCount: number, dueAt: Date) {
+    try {
+      await this.db.send(new UpdateCommand({
+        TableName: this.table,
+        Key: { team, id },
+        UpdateExpression: 'SET nextAttemptAt = :next, dueAt = :dueAt',
+        // Only an entry of the due index moves: a delivery waiting for its first attempt has none.
+        ConditionExpression: 'attemptCount = :expected AND #status IN (:pending, :retrying) AND attribute_exists(dueShard)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':expected': expectedAttemptCount, ':pending': 'pending', ':retrying': 'retrying', ':next': dueAt.toISOString(), ':dueAt': dueText(dueAt),
+        },
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
   async startNewRound(delivery: Delivery, expectedAttemptCount: number) {
     return this.conditionalUpdate(delivery, expectedAttemptCount);
   }

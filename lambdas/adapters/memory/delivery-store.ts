@@ -77,6 +77,13 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return true;
   }
 
+  async postpone(team: string, id: string, expectedAttemptCount: number, dueAt: Date) {
+    const entry = this.entries.get(keyOf(team, id));
+    if (!entry || !entry.due || entry.delivery.attemptCount !== expectedAttemptCount || !isOpen(entry.delivery)) return false;
+    entry.delivery = copy({ ...entry.delivery, nextAttemptAt: dueAt.toISOString() });
+    return true;
+  }
+
   async startNewRound(delivery: Delivery, expectedAttemptCount: number) {
     return this.conditionalUpdate(delivery, expectedAttemptCount);
   }

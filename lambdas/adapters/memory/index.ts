@@ -6,12 +6,13 @@
 import { MemoryAutomationStore, MemoryKeyStore, MemoryWebhookStore } from './config-stores';
 import { MemoryDeliveryStore } from './delivery-store';
 import { MemoryEventStore } from './event-store';
+import { MemoryFlightStore } from './flight-store';
 import { MemoryNotifier } from './notifier';
 import { MemoryRateLimiter } from './rate-limiter';
 import { MemoryQueue } from './queue';
 import { MemorySecretStore } from './secret-store';
 
-export { MemoryAutomationStore, MemoryDeliveryStore, MemoryEventStore, MemoryKeyStore, MemoryNotifier, MemoryQueue, MemoryRateLimiter, MemorySecretStore, MemoryWebhookStore };
+export { MemoryAutomationStore, MemoryDeliveryStore, MemoryEventStore, MemoryFlightStore, MemoryKeyStore, MemoryNotifier, MemoryQueue, MemoryRateLimiter, MemorySecretStore, MemoryWebhookStore };
 
 /** One of each store, sharing a clock. */
 export function memoryStores(now: () => Date = () => new Date()) {
@@ -24,5 +25,6 @@ export function memoryStores(now: () => Date = () => new Date()) {
     secrets: new MemorySecretStore(now),
     queue: new MemoryQueue(),
     rateLimiter: new MemoryRateLimiter(),
+    flights: new MemoryFlightStore(),
   };
 }

@@ -6,6 +6,7 @@ import { dynamoDb } from '../aws/dynamodb';
 import { DynamoAutomationStore } from '../dynamo/automation-store';
 import { DynamoDeliveryStore } from '../dynamo/delivery-store';
 import { DynamoEventStore } from '../dynamo/event-store';
+import { DynamoFlightStore } from '../dynamo/flight-store';
 import { DynamoKeyStore } from '../dynamo/key-store';
 import { DynamoRateLimiter } from '../dynamo/rate-limiter';
 import { DynamoWebhookStore } from '../dynamo/webhook-store';
@@ -21,5 +22,7 @@ export const automationStore = once(() => new DynamoAutomationStore(dynamoDb, re
 export const deliveryStore = once(() => new DynamoDeliveryStore(dynamoDb, requiredEnv('DELIVERIES_TABLE')));
 /** Per-webhook rate windows (limits table). */
 export const rateLimiter = once(() => new DynamoRateLimiter(dynamoDb, requiredEnv('LIMITS_TABLE')));
+/** Slow marks and in-flight leases per webhook (limits table). */
+export const flightStore = once(() => new DynamoFlightStore(dynamoDb, requiredEnv('LIMITS_TABLE')));
 /** Accepted events (events table). */
 export const eventStore = once(() => new DynamoEventStore(dynamoDb, requiredEnv('EVENTS_TABLE')));

@@ -20,9 +20,10 @@ import { nextRetryDelaySeconds, parseRetryAfter } from '../retry';
 import type { Deps } from './deps';
 import { turnsPerWindow } from '../rate-windows';
 import { recordAttemptHealth } from './webhook-health';
+import type { FlightRefusal } from './in-flight';
 
 /** The ports one delivery attempt uses. */
-export type DeliveryWorkerDeps = Deps<'deliveries' | 'webhooks' | 'events' | 'secrets' | 'queue' | 'sender' | 'notifier' | 'rateLimiter' | 'config' | 'now'>;
+export type DeliveryWorkerDeps = Deps<'deliveries' | 'webhooks' | 'events' | 'secrets' | 'queue' | 'sender' | 'notifier' | 'rateLimiter' | 'inFlight' | 'config' | 'now'>;
 
 /** How early a message may arrive and still count as due (clock skew, delay rounding). */
 const EARLY_TOLERANCE_MS = 1000;
@@ -54,6 +55,8 @@ export type WorkerOutcome =
   | { kind: 'claimed-elsewhere' }
   /** Over its webhook's rate limit: sent back to wait for its turn (not an attempt). */
   | { kind: 'rate-limited' }
+  /** Its webhook had as many attempts in flight as it may: sent back for later (not an attempt). */
+  | { kind: 'deferred'; slow: boolean }
   /** Its webhook was disabled when it came due: ended `skipped`, no attempt. */
   | { kind: 'skipped'; delivery: Delivery }
   /** `disabled`: the reason, when this attempt disabled the webhook. */
@@ -79,8 +82,9 @@ export async function processDeliveryMessage(deps: DeliveryWorkerDeps, message: 
   const outcome = await attempt(deps, delivery, message);
   if (outcome === 'claimed-elsewhere') return { kind: 'claimed-elsewhere' };
   if (outcome === 'rate-limited') return { kind: 'rate-limited' };
+  if (typeof outcome === 'object' && 'deferred' in outcome) return { kind: 'deferred', slow: outcome.deferred.slow };
   if (outcome === 'disabled') return skip(deps, delivery);
-  const { result, webhook } = outcome;
+  const { result, webhook } = outcome as Sent;
   const record: Attempt = {
     number: message.attempt,
     at: now.toISOString(),
@@ -109,7 +113,10 @@ async function skip(deps: DeliveryWorkerDeps, delivery: Delivery): Promise<Worke
  * An attempt's result (with the webhook it went to, when there is one), that the webhook is
  * disabled, or that another copy of the message holds the attempt.
  */
-type AttemptOutcome = { result: SendResult; webhook: Webhook | undefined } | 'disabled' | 'rate-limited' | 'claimed-elsewhere';
+type AttemptOutcome = Sent | { deferred: FlightRefusal } | 'disabled' | 'rate-limited' | 'claimed-elsewhere';
+
+/** An attempt that was made (or failed before sending), with the webhook it went to. */
+type Sent = { result: SendResult; webhook: Webhook | undefined };
 
 async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: DeliveryMessage): Promise<AttemptOutcome> {
   const [webhook, eventRecord] = await Promise.all([
@@ -129,24 +136,62 @@ async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: De
     if (error instanceof MissingSecretError) return { result: failedBeforeSending({ kind: 'missing-secret', secretName: error.secretName }), webhook };
     throw error;
   }
-  // The turn is taken last before the claim and the POST, so the attempt starts in the second
-  // it was counted in (taken any earlier, rendering and signing could carry it into the next).
-  if (webhook.rateLimit !== null && !(await awaitTurn(deps, webhook, webhook.rateLimit, message))) {
-    // Waiting for a turn is not an attempt: the same message comes back when its place in line says.
-    return 'rate-limited';
+  // A place among the webhook's attempts in flight, before the rate turn (a turn is counted
+  // when taken, so it is not taken by a message that would then wait for a place).
+  const place = await deps.inFlight.enter(webhook.team, webhook.id);
+  if (!('release' in place)) {
+    await defer(deps, delivery, message, place.retryAt);
+    return { deferred: place };
   }
-  const now = deps.now();
-  const until = new Date(now.getTime() + deps.config.attemptTimeoutMs + CLAIM_MARGIN_MS);
-  if (!(await deps.deliveries.claimAttempt(delivery.team, delivery.id, delivery.attemptCount, now, until))) {
-    // Another copy of this message is making the attempt (or has made it): look again once
-    // its claim has run out. By then the attempt is recorded (this copy is stale) or its
-    // holder died and this copy makes it. (Past the early tolerance, so the claim is over
-    // even if this copy is handled a little before its time.)
-    await deps.queue.send([{ ...message, notBefore: until.getTime() + EARLY_TOLERANCE_MS + 1 }]);
-    return 'claimed-elsewhere';
+  try {
+    // The turn is taken last before the claim and the POST, so the attempt starts in the second
+    // it was counted in (taken any earlier, rendering and signing could carry it into the next).
+    if (webhook.rateLimit !== null) {
+      const turn = await awaitTurn(deps, webhook, webhook.rateLimit);
+      if (turn !== true) {
+        // Waiting for a turn is not an attempt: the same message comes back when its place in line says.
+        await defer(deps, delivery, message, turn);
+        return 'rate-limited';
+      }
+    }
+    const now = deps.now();
+    const until = new Date(now.getTime() + deps.config.attemptTimeoutMs + CLAIM_MARGIN_MS);
+    if (!(await deps.deliveries.claimAttempt(delivery.team, delivery.id, delivery.attemptCount, now, until))) {
+      // Another copy of this message is making the attempt (or has made it): look again once
+      // its claim has run out. By then the attempt is recorded (this copy is stale) or its
+      // holder died and this copy makes it. (Past the early tolerance, so the claim is over
+      // even if this copy is handled a little before its time.)
+      await deps.queue.send([{ ...message, notBefore: until.getTime() + EARLY_TOLERANCE_MS + 1 }]);
+      return 'claimed-elsewhere';
+    }
+    delivery.url = webhook.url;
+    place.sending();
+    return { result: await deps.sender.send(request), webhook };
+  } finally {
+    await place.release();
   }
-  delivery.url = webhook.url;
-  return { result: await deps.sender.send(request), webhook };
+}
+
+/**
+ * How overdue a waiting retry may get before a deferral moves its due time: well under the
+ * sweeper's grace, so the sweeper never takes a retry that keeps coming back for its turn
+ * (or its place) for a stranded one, and a deferral writes at most once in this long.
+ */
+export const POSTPONE_AFTER_MS = 20_000;
+
+/**
+ * Sends the message back to come at `retryAt` (waiting is not an attempt). A retry or
+ * redelivery that has waited long gets its due time moved too, so the sweeper sees it waiting.
+ */
+async function defer(deps: DeliveryWorkerDeps, delivery: Delivery, message: DeliveryMessage, retryAt: Date): Promise<void> {
+  await deps.queue.send([{ ...message, notBefore: retryAt.getTime() }]);
+  // A delivery never saved since ingest (no attempt, never started again) waits for its first
+  // attempt: the sweeper never lists it, so there is nothing to move.
+  const sweepable = delivery.attemptCount > 0 || delivery.updatedAt !== delivery.createdAt;
+  const due = delivery.nextAttemptAt === null ? null : Date.parse(delivery.nextAttemptAt);
+  if (sweepable && due !== null && deps.now().getTime() - due > POSTPONE_AFTER_MS) {
+    await deps.deliveries.postpone(delivery.team, delivery.id, delivery.attemptCount, retryAt);
+  }
 }
 
 /** The longest a worker waits in process for a turn; a longer wait goes back to the queue. */
@@ -160,10 +205,9 @@ const MAX_TAKES = 3;
  * next one (waited for here: the queue's whole-second delays would bring it back late, into a
  * window whose turns are taken). A turn is used only in its slot: a worker that wakes after its
  * slot has passed (a busy process) takes another rather than start late, bunched with the next
- * slot's attempt. A place further back sends the message back to the queue for its window and
- * answers false.
+ * slot's attempt. A place further back answers when to come back to the queue for its window.
  */
-async function awaitTurn(deps: DeliveryWorkerDeps, webhook: Webhook, limit: number, message: DeliveryMessage): Promise<boolean> {
+async function awaitTurn(deps: DeliveryWorkerDeps, webhook: Webhook, limit: number): Promise<true | Date> {
   const slotMs = 1000 / turnsPerWindow(limit);
   let comeBackAt = deps.now().getTime() + 1000;
   for (let take = 1; take <= MAX_TAKES; take++) {
@@ -177,8 +221,7 @@ async function awaitTurn(deps: DeliveryWorkerDeps, webhook: Webhook, limit: numb
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, MAX_TURN_WAIT_MS)));
     if (decision.granted && deps.now().getTime() < at.getTime() + slotMs) return true;
   }
-  await deps.queue.send([{ ...message, notBefore: comeBackAt }]);
-  return false;
+  return new Date(comeBackAt);
 }
 
 function failedBeforeSending(failure: AttemptFailure): SendResult {

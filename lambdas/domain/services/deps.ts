@@ -16,6 +16,7 @@ import type {
   WebhookSender,
   WebhookStore,
 } from '../ports';
+import type { InFlightGuard } from './in-flight';
 
 /** The catalogue of ports and settings a service function may ask for. */
 export interface Ports {
@@ -29,6 +30,8 @@ export interface Ports {
   sender: WebhookSender;
   notifier: Notifier;
   rateLimiter: RateLimiter;
+  /** The per-process in-flight bound (one per process: it counts that process's attempts). */
+  inFlight: InFlightGuard;
   config: RuntimeConfig;
   now: () => Date;
 }

@@ -281,6 +281,27 @@ export function deliveryStoreContract(store: () => DeliveryStore): void {
       expect(await deliveries.findDue(at(90_000), 10)).toEqual([]);
     });
 
+    test('postpone moves a waiting retry\'s due time (and its nextAttemptAt); never a new, finished or moved-on delivery', async () => {
+      const deliveries = store();
+      for (const id of ['dlv_wait', 'dlv_first', 'dlv_fin']) await deliveries.createIfAbsent(newDelivery(id), EXPIRES);
+      const waiting = retrying(newDelivery('dlv_wait'), 5000);
+      await deliveries.saveAttemptResult(waiting, 0);
+      await deliveries.saveAttemptResult(succeeded(newDelivery('dlv_fin')), 0);
+
+      expect(await deliveries.postpone('acme', 'dlv_wait', 0, at(70_000))).toBe(false); // moved on: 1 attempt recorded
+      expect(await deliveries.postpone('acme', 'dlv_wait', 1, at(70_000))).toBe(true);
+      expect(await deliveries.findDue(at(60_000), 10)).toEqual([]);
+      expect(await deliveries.findDue(at(70_000), 10)).toEqual([{ team: 'acme', id: 'dlv_wait', attemptCount: 1, dueAt: at(70_000) }]);
+      expect((await deliveries.get('acme', 'dlv_wait'))?.nextAttemptAt).toBe(iso(70_000));
+
+      // A new delivery has no due entry to move, and a finished one waits for nothing.
+      expect(await deliveries.postpone('acme', 'dlv_first', 0, at(70_000))).toBe(false);
+      expect(await deliveries.postpone('acme', 'dlv_fin', 1, at(70_000))).toBe(false);
+      expect(await deliveries.postpone('acme', 'dlv_unknown', 0, at(70_000))).toBe(false);
+      expect((await deliveries.findDue(at(80_000), 10)).map((due) => due.id)).toEqual(['dlv_wait']);
+      expect((await deliveries.get('acme', 'dlv_first'))?.nextAttemptAt).toBe(iso(0));
+    });
+
     test('a cut-off past year 9999 still finds every waiting delivery', async () => {
       const deliveries = store();
       await deliveries.createIfAbsent(newDelivery('dlv_far'), EXPIRES);

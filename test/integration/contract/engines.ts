@@ -17,9 +17,10 @@ import { DynamoEventStore } from '../../../lambdas/adapters/dynamo/event-store';
 import { DynamoKeyStore } from '../../../lambdas/adapters/dynamo/key-store';
 import { DynamoWebhookStore } from '../../../lambdas/adapters/dynamo/webhook-store';
 import { memoryStores } from '../../../lambdas/adapters/memory';
-import type { AutomationStore, DeliveryStore, EventStore, KeyStore, RateLimiter, WebhookStore } from '../../../lambdas/domain/ports';
+import type { AutomationStore, DeliveryStore, EventStore, FlightStore, KeyStore, RateLimiter, WebhookStore } from '../../../lambdas/domain/ports';
 import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE, LIMITS_TABLE } from '../../../lib/table-definitions';
 import { DynamoRateLimiter } from '../../../lambdas/adapters/dynamo/rate-limiter';
+import { DynamoFlightStore } from '../../../lambdas/adapters/dynamo/flight-store';
 
 /** Fresh, empty stores of one engine. */
 export interface Stores {
@@ -29,6 +30,7 @@ export interface Stores {
   deliveries: DeliveryStore;
   events: EventStore;
   rateLimiter: RateLimiter;
+  flights: FlightStore;
 }
 
 /** A running engine. */
@@ -72,6 +74,7 @@ function dynamoEngine(name: string, endpoint: string, stop: () => Promise<void>)
         deliveries: new DynamoDeliveryStore(db, names.deliveries),
         events: new DynamoEventStore(db, names.events),
         rateLimiter: new DynamoRateLimiter(db, names.limits),
+        flights: new DynamoFlightStore(db, names.limits),
       };
     },
     async stop() {

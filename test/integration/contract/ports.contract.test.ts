@@ -10,6 +10,7 @@ import { automationStoreContract, keyStoreContract, webhookStoreContract } from 
 import { deliveryStoreContract } from './delivery-store.contract';
 import { eventStoreContract } from './event-store.contract';
 import { rateLimiterContract } from './rate-limiter.contract';
+import { flightStoreContract } from './flight-store.contract';
 
 describe.each(ENGINE_NAMES)('%s', (name) => {
   let engine: Engine;
@@ -31,4 +32,5 @@ describe.each(ENGINE_NAMES)('%s', (name) => {
   describe('WebhookStore', () => webhookStoreContract(() => stores.webhooks));
   describe('AutomationStore', () => automationStoreContract(() => stores.automations));
   describe('RateLimiter', () => rateLimiterContract(() => stores.rateLimiter));
+  describe('FlightStore', () => flightStoreContract(() => stores.flights));
 });

@@ -6,17 +6,18 @@ import { sampleEvent } from '../../../lambdas/domain/template';
 import { call, waitFor } from './http';
 import type { LocalModeProcess } from './local-mode';
 
-/** A webhook and an automation sending every LINK_ARTIFACT event of `collection` to `url`. */
+/** A webhook and an automation sending every LINK_ARTIFACT event of `collection` to `url` (team `demo` unless `team` says). */
 export async function hookUp(
   local: Pick<LocalModeProcess, 'baseUrl' | 'adminKey'>,
-  options: { name: string; url: string; collection: string; secret?: string },
+  options: { name: string; url: string; collection: string; secret?: string; team?: string },
 ): Promise<{ webhookId: string; automationId: string }> {
-  const webhook = await call(local.baseUrl, 'POST', '/teams/demo/webhooks', {
+  const team = options.team ?? 'demo';
+  const webhook = await call(local.baseUrl, 'POST', `/teams/${team}/webhooks`, {
     key: local.adminKey,
     body: { name: options.name, url: options.url, ...(options.secret ? { secret: options.secret } : {}) },
   });
   if (webhook.status !== 201) throw new Error(`webhook not created: ${webhook.status} ${webhook.text}`);
-  const automation = await call(local.baseUrl, 'POST', '/teams/demo/automations', {
+  const automation = await call(local.baseUrl, 'POST', `/teams/${team}/automations`, {
     key: local.adminKey,
     body: {
       name: `${options.name}-automation`,
@@ -35,9 +36,9 @@ export function registryEvent(id: string, collection: string) {
   return { ...sample, id, artifact: { collection, version: `wandb-artifact://_id/${id}`, versionString: `acme/model-registry/${collection}:v1`, metadata: {} }, alias: null };
 }
 
-/** Reports an event with the registry key; returns the ids of the deliveries it made. */
-export async function report(local: Pick<LocalModeProcess, 'baseUrl' | 'registryKey'>, id: string, collection: string): Promise<string[]> {
-  const answer = await call(local.baseUrl, 'POST', '/teams/demo/events', { key: local.registryKey, body: registryEvent(id, collection) });
+/** Reports an event with the registry key (to team `demo` unless `team` says); returns the ids of the deliveries it made. */
+export async function report(local: Pick<LocalModeProcess, 'baseUrl' | 'registryKey'>, id: string, collection: string, team = 'demo'): Promise<string[]> {
+  const answer = await call(local.baseUrl, 'POST', `/teams/${team}/events`, { key: local.registryKey, body: registryEvent(id, collection) });
   if (answer.status !== 202) throw new Error(`event not accepted: ${answer.status} ${answer.text}`);
   return answer.body.deliveries.map((delivery: { id: string }) => delivery.id);
 }

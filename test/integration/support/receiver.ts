@@ -25,6 +25,8 @@ export interface Receiver {
   /** Answers to use in order; when spent, `fallback` is used. */
   script: Answer[];
   fallback: Answer;
+  /** The most requests that were open (arrived, not yet answered or dropped) at one time. */
+  maxOpen(): number;
   close(): Promise<void>;
 }
 
@@ -32,9 +34,16 @@ export interface Receiver {
 export async function startReceiver(fallback: Answer = { status: 200, body: 'ok' }): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   const receiver = { requests, script: [] as Answer[], fallback } as Receiver;
+  let open = 0;
+  let maxOpen = 0;
+  receiver.maxOpen = () => maxOpen;
   const server = http.createServer((request, response) => {
     // When the request arrived (its headers), not when its body was read: what a receiver counts as an attempt's start.
     const at = Date.now();
+    open += 1;
+    maxOpen = Math.max(maxOpen, open);
+    // 'close' comes once the answer is sent or the sender gave up (a timeout drops the connection).
+    response.once('close', () => (open -= 1));
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {

@@ -8,12 +8,14 @@ import type { AttemptFailure } from '../../../lambdas/domain/attempt-failure';
 import type { RuntimeConfig } from '../../../lambdas/domain/config';
 import type { DeliveryMessage, OutgoingRequest, SendResult, WebhookSender } from '../../../lambdas/domain/ports';
 import type { Ports } from '../../../lambdas/domain/services/deps';
+import { InFlightGuard } from '../../../lambdas/domain/services/in-flight';
 import { sampleEvent as domainSampleEvent } from '../../../lambdas/domain/template';
 import { HEALTHY, type Delivery, type RegistryEvent, type Webhook } from '../../../lambdas/domain/types';
 import {
   MemoryAutomationStore,
   MemoryDeliveryStore,
   MemoryEventStore,
+  MemoryFlightStore,
   MemoryKeyStore,
   MemoryNotifier,
   MemoryQueue,
@@ -169,12 +171,24 @@ export interface InMemoryDeps extends Ports {
   sender: FakeSender;
   notifier: MemoryNotifier;
   rateLimiter: MemoryRateLimiter;
+  flights: MemoryFlightStore;
   clock: Clock;
 }
 
 /** Builds in-memory deps; `config` overrides the defaults (schedule 5,300,1800; 15 s timeout). */
 export function inMemoryDeps(config: Partial<RuntimeConfig> = {}): InMemoryDeps {
   const clock = new Clock();
+  const flights = new MemoryFlightStore();
+  const settings: RuntimeConfig = {
+    secretPrefix: 'registry-webhooks',
+    retrySchedule: [5, 300, 1800],
+    attemptTimeoutMs: 15000,
+    allowHosts: new Set(),
+    retentionDays: 30,
+    webhookDisableAfterSeconds: 432000,
+    userAgent: 'registry-webhooks/test',
+    ...config,
+  };
   return {
     keys: new MemoryKeyStore(),
     webhooks: new MemoryWebhookStore(),
@@ -186,16 +200,9 @@ export function inMemoryDeps(config: Partial<RuntimeConfig> = {}): InMemoryDeps 
     sender: new FakeSender(),
     notifier: new MemoryNotifier(),
     rateLimiter: new MemoryRateLimiter(),
-    config: {
-      secretPrefix: 'registry-webhooks',
-      retrySchedule: [5, 300, 1800],
-      attemptTimeoutMs: 15000,
-      allowHosts: new Set(),
-      retentionDays: 30,
-      webhookDisableAfterSeconds: 432000,
-      userAgent: 'registry-webhooks/test',
-      ...config,
-    },
+    flights,
+    inFlight: new InFlightGuard(flights, clock.now, settings.attemptTimeoutMs, 10_000, () => 0.5),
+    config: settings,
     now: clock.now,
     clock,
   };

@@ -110,7 +110,8 @@ async function main(): Promise<DeliverPathResult> {
     const deps = {
       deliveries: new MemoryDeliveryStore(), webhooks: new MemoryWebhookStore(), events: new MemoryEventStore(), queue: new MemoryQueue(),
       secrets, sender, config, notifier: new MemoryNotifier(), rateLimiter: new MemoryRateLimiter(),
-      inFlight: new InFlightGuard(new MemoryFlightStore(), systemClock, config.attemptTimeoutMs, CLAIM_MARGIN_MS), now: systemClock,
+      // The figure measures one webhook's throughput: the process's share per webhook is every record in flight.
+      inFlight: new InFlightGuard(new MemoryFlightStore(), systemClock, config.attemptTimeoutMs, CLAIM_MARGIN_MS, Math.random, inFlight), now: systemClock,
     };
     const at = new Date().toISOString();
     await deps.webhooks.create({ id: 'wh_bench', team: TEAM, name: 'bench', url, secret: 'HMAC_KEY', accessToken: 'GH_TOKEN', rateLimit: null, createdAt: at, updatedAt: at, health: { ...HEALTHY } });

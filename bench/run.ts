@@ -4,7 +4,7 @@
  *
  *   BENCH_SCALE=full|tiny (or --scale=…)   sizes; tiny is the smoke test's (seconds, not minutes)
  *   BENCH_RESULTS=path   (or --results=…)  where to write the results (default bench/results.json)
- *   BENCH_ONLY=deliver,manual,e2e,matching,cold   run only these figures
+ *   BENCH_ONLY=deliver,manual,e2e,matching,cold,fairness   run only these figures
  *
  * Every figure is measured over several rounds and reported as median with min and max; ratios
  * are taken within a round of this run. Progress goes to stderr, the table to stdout.
@@ -19,6 +19,7 @@ import type { ColdStartResult } from './cold-start';
 import { costPerMillion, DURATION_ASSUMPTIONS, requestsPerDelivery, type CostEstimate, type RequestsPerDelivery } from './cost';
 import type { DeliverPathResult } from './deliver-path';
 import { runEndToEnd, type EndToEndResult } from './end-to-end';
+import { runFairness, type FairnessResult } from './fairness';
 import { runManualRecipe, type ManualRecipeResult } from './manual-recipe';
 import type { MatchingResult } from './matching';
 import { PRICES, PRICES_CHECKED } from './prices';
@@ -27,7 +28,7 @@ import { round } from './stats';
 import { scaleFrom, sizesFor, type Scale } from './sizes';
 import { renderTable } from './table';
 
-const FIGURES = ['deliver', 'manual', 'e2e', 'matching', 'cold'] as const;
+const FIGURES = ['deliver', 'manual', 'e2e', 'matching', 'cold', 'fairness'] as const;
 type FigureName = (typeof FIGURES)[number];
 
 /** A target of the issue and whether this run met it. */
@@ -53,12 +54,13 @@ export interface BenchResults {
     endToEnd?: EndToEndResult;
     matching?: MatchingResult;
     coldStart?: ColdStartResult;
+    fairness?: FairnessResult;
   };
   requests?: RequestsPerDelivery;
   /** Cost per million deliveries with full SQS batches (busy) and with one record per batch (a trickle). */
   cost?: { fullBatches: CostEstimate; singleRecordBatches: CostEstimate; assumptions: typeof DURATION_ASSUMPTIONS; pricesChecked: string; prices: typeof PRICES };
   deliverMemory?: { settingMb: number; bundleLoadedRssMb: number | null; underLoadRssMb: number | null };
-  targets: { deliverRatio?: Target; matchingRatio?: Target; coldStart?: Target; secretsManager?: Target; dynamoWrites?: Target };
+  targets: { deliverRatio?: Target; matchingRatio?: Target; coldStart?: Target; secretsManager?: Target; dynamoWrites?: Target; fairness?: Target };
 }
 
 /** The deliver Lambda's environment as the stack sets it (lib/functions.ts). */
@@ -114,15 +116,15 @@ async function main(): Promise<void> {
   const receiver = await startBenchReceiver();
   try {
     if (runs('deliver')) {
-      progress('1/5 deliver path vs bare POST loop');
+      progress('1/6 deliver path vs bare POST loop');
       results.figures.deliverPath = await timed('deliver', () => runChild<DeliverPathResult>('deliver-path.ts', [JSON.stringify({ receiverPort: receiver.port, ...sizes.deliver })], { env: LAMBDA_ENV, timeoutMs: 180_000 }));
     }
     const missing = ['bash', 'openssl', 'base64', 'curl'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0);
     if (runs('manual') && missing.length > 0) {
       results.skipped.manual = `not installed: ${missing.join(', ')}`;
-      progress(`2/5 manual recipe skipped (${results.skipped.manual})`);
+      progress(`2/6 manual recipe skipped (${results.skipped.manual})`);
     } else if (runs('manual')) {
-      progress('2/5 manual recipe (openssl + curl)');
+      progress('2/6 manual recipe (openssl + curl)');
       const manual: ManualRecipeResult[] = (results.figures.manualRecipe = []);
       await timed('manual', async () => {
         for (const loops of sizes.manual.loops) {
@@ -131,19 +133,23 @@ async function main(): Promise<void> {
       });
     }
     if (runs('e2e')) {
-      progress('3/5 end to end in local mode (with AWS request counts and RSS)');
+      progress('3/6 end to end in local mode (with AWS request counts and RSS)');
       results.figures.endToEnd = await timed('e2e', () => runEndToEnd(receiver, sizes.endToEnd));
     }
   } finally {
     await receiver.close();
   }
   if (runs('matching')) {
-    progress(`4/5 matching: ${sizes.matching.small} vs ${sizes.matching.large} automations`);
+    progress(`4/6 matching: ${sizes.matching.small} vs ${sizes.matching.large} automations`);
     results.figures.matching = await timed('matching', () => runChild<MatchingResult>('matching.ts', [JSON.stringify(sizes.matching)], { timeoutMs: 300_000 }));
   }
   if (runs('cold')) {
-    progress('5/5 cold-start proxies (bundles and load time)');
+    progress('5/6 cold-start proxies (bundles and load time)');
     results.figures.coldStart = await timed('cold', () => runChild<ColdStartResult>('cold-start.ts', [JSON.stringify(sizes.coldStart)], { timeoutMs: 300_000 }));
+  }
+  if (runs('fairness')) {
+    progress(`6/6 fairness: a healthy webhook alone, then beside ${sizes.fairness.hungDeliveries} deliveries to another team's hung endpoint`);
+    results.figures.fairness = await timed('fairness', () => runFairness(sizes.fairness));
   }
 
   const f = results.figures;
@@ -163,6 +169,9 @@ async function main(): Promise<void> {
   if (f.coldStart) {
     const loads = f.coldStart.bundles.filter((b) => b.memoryMb !== null).map((b) => b.loadMs.median);
     results.targets.coldStart = { target: 'each bundle loads in ≤ 100 ms over bare node', value: loads, met: loads.every((ms) => ms <= 100) };
+  }
+  if (f.fairness) {
+    results.targets.fairness = { target: 'every healthy delivery within 2 s of its 202 beside a hung endpoint', value: f.fairness.beside.maxMs, met: f.fairness.beside.maxMs <= 2000 };
   }
   const deliverBundle = f.coldStart?.bundles.find((b) => b.name === 'deliver');
   if (deliverBundle?.memoryMb) {

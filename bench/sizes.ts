@@ -2,6 +2,7 @@
 import os from 'node:os';
 import type { ColdStartOptions } from './cold-start';
 import type { EndToEndOptions } from './end-to-end';
+import type { FairnessOptions } from './fairness';
 import type { MatchingOptions } from './matching';
 
 export type Scale = 'full' | 'tiny';
@@ -12,6 +13,7 @@ export interface Sizes {
   endToEnd: EndToEndOptions;
   matching: MatchingOptions;
   coldStart: ColdStartOptions;
+  fairness: FairnessOptions;
 }
 
 export function sizesFor(scale: Scale): Sizes {
@@ -23,6 +25,7 @@ export function sizesFor(scale: Scale): Sizes {
       endToEnd: { rounds: 2, eventsPerRound: 5, warmupEvents: 3, concurrency: 2 },
       matching: { small: 10, large: 30, rounds: 2, eventsPerRound: 2, warmupEvents: 1 },
       coldStart: { repeats: 1 },
+      fairness: { hungDeliveries: 12, healthyDeliveries: 4, spacingMs: 20 },
     };
   }
   return {
@@ -31,6 +34,7 @@ export function sizesFor(scale: Scale): Sizes {
     endToEnd: { rounds: 3, eventsPerRound: 300, warmupEvents: 60, concurrency: 8 },
     matching: { small: 10, large: 10_000, rounds: 7, eventsPerRound: 40, warmupEvents: 20 },
     coldStart: { repeats: 7 },
+    fairness: { hungDeliveries: 120, healthyDeliveries: 40, spacingMs: 75 },
   };
 }
 

@@ -73,6 +73,12 @@ export function renderTable(results: BenchResults): string {
     const m = results.deliverMemory;
     rows.push(['7', 'Deliver Lambda memory setting (bundle loaded / deliver path under load)', `${m.settingMb} MB`, `${m.bundleLoadedRssMb === null ? 'n/a' : number(m.bundleLoadedRssMb, 0)} / ${m.underLoadRssMb === null ? 'n/a' : number(m.underLoadRssMb, 0)} MB RSS`, '']);
   }
+  if (f.fairness) {
+    const x = f.fairness;
+    rows.push(['8', `Healthy webhook alone: 202 → receiver p50 / p99 (${x.healthyDeliveries} deliveries, ${x.attemptTimeoutMs / 1000} s attempt timeout)`, `${number(x.alone.p50Ms, 0)} / ${number(x.alone.p99Ms, 0)} ms`, `max ${number(x.alone.maxMs, 0)} ms`, '']);
+    rows.push(['8', `Same, beside ${x.hungDeliveries} deliveries to another team's hung endpoint`, `${number(x.beside.p50Ms, 0)} / ${number(x.beside.p99Ms, 0)} ms`, `max ${number(x.beside.maxMs, 0)} ms; hung endpoint ≤ ${x.hungMaxOpen} POSTs open`, verdict('≤ 2,000 ms each', t.fairness!.met)]);
+    rows.push(['8', 'Ratio beside / alone, p50 / p99 (this run)', `${number(x.p50Ratio)} / ${number(x.p99Ratio)}`, '', '']);
+  }
   const header = ['#', 'Figure', 'Median', 'Min–max / detail', 'Target'];
   const escape = (cell: string) => cell.replace(/\|/g, '\\|');
   return [

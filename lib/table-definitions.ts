@@ -41,7 +41,10 @@ export const DELIVERIES_TABLE: TableDefinition = {
   indexes: [{ name: 'due', partitionKey: 'dueShard', sortKey: 'dueAt', include: ['attemptCount'] }],
 };
 
-/** Per-webhook rate windows (one counter per webhook and second), removed by TTL. */
+/**
+ * Per-webhook limits, removed by TTL: rate windows (one counter per webhook and second) and the
+ * in-flight record (slow mark and leases, one item per webhook: lambdas/adapters/dynamo/flight-store.ts).
+ */
 export const LIMITS_TABLE: TableDefinition = {
   partitionKey: 'pk',
   ttlAttribute: 'expiresAt',

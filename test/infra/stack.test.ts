@@ -119,7 +119,7 @@ describe('RegistryWebhooksStack', () => {
       });
     });
 
-    it('limits (rate windows) has TTL and no index', () => {
+    it('limits (rate windows, in-flight leases) has TTL and no index', () => {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },

@@ -56,7 +56,7 @@ test('prints the Markdown table with a row for every figure, and the machine', (
   const lines = run.stdout.split('\n');
   expect(lines).toContain('| # | Figure | Median | Min–max / detail | Target |');
   expect(lines).toContain('|---|---|---|---|---|');
-  for (const figure of ['1', '2', '3', '4', '5', '6', '7']) {
+  for (const figure of ['1', '2', '3', '4', '5', '6', '7', '8']) {
     expect(lines.some((line) => line.startsWith(`| ${figure} | `))).toBe(true);
   }
   expect(run.stdout).toMatch(/^Machine: \d+ × .+, Node v\d+/m);
@@ -77,6 +77,8 @@ test('writes results.json with the machine, every figure and the targets', () =>
   expect(f.endToEnd.deliveries).toBe(f.endToEnd.rounds * f.endToEnd.eventsPerRound);
   expect(f.endToEnd.peakRssMb).toBeGreaterThan(0);
   for (const key of ['smallMs', 'largeMs', 'ratio']) expectSummary(f.matching[key]);
+  for (const phase of [f.fairness.alone, f.fairness.beside]) for (const key of ['p50Ms', 'p99Ms', 'maxMs']) expect(Number.isFinite(phase[key])).toBe(true);
+  expect(Number.isFinite(f.fairness.p99Ratio)).toBe(true);
   expect(f.matching.deliveriesPerEvent).toEqual({ small: 1, large: 1 });
   const handlers = f.coldStart.bundles.filter((bundle: { memoryMb: number | null }) => bundle.memoryMb !== null);
   expect(handlers.map((bundle: { name: string }) => bundle.name).sort()).toEqual(['api', 'authorizer', 'deliver', 'ingest', 'sweeper']);
@@ -97,7 +99,7 @@ test('writes results.json with the machine, every figure and the targets', () =>
   }
   expect(results.cost.pricesChecked).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   expect(results.deliverMemory.settingMb).toBeGreaterThan(0);
-  for (const key of ['deliverRatio', 'matchingRatio', 'coldStart', 'secretsManager', 'dynamoWrites']) {
+  for (const key of ['deliverRatio', 'matchingRatio', 'coldStart', 'secretsManager', 'dynamoWrites', 'fairness']) {
     expect(results.targets[key]).toEqual(expect.objectContaining({ target: expect.any(String), met: expect.any(Boolean) }));
   }
 });

@@ -55,7 +55,6 @@ test(`a healthy webhook's ${HEALTHY_DELIVERIES} deliveries each arrive within 2 
     return request.at - accepted;
   });
   expect(latencies).toHaveLength(HEALTHY_DELIVERIES);
-  console.log(JSON.stringify(latencies), hung.maxOpen());
   for (const latency of latencies) expect(latency).toBeLessThanOrEqual(2000);
 
   // The hung endpoint got attempts (it is slowed down, not starved) but never more open at once

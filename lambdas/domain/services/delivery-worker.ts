@@ -20,7 +20,7 @@ import { nextRetryDelaySeconds, parseRetryAfter } from '../retry';
 import type { Deps } from './deps';
 import { turnsPerWindow } from '../rate-windows';
 import { recordAttemptHealth } from './webhook-health';
-import type { FlightRefusal } from './in-flight';
+import type { FlightPass, FlightRefusal } from './in-flight';
 
 /** The ports one delivery attempt uses. */
 export type DeliveryWorkerDeps = Deps<'deliveries' | 'webhooks' | 'events' | 'secrets' | 'queue' | 'sender' | 'notifier' | 'rateLimiter' | 'inFlight' | 'config' | 'now'>;
@@ -119,6 +119,22 @@ type AttemptOutcome = Sent | { deferred: FlightRefusal } | 'disabled' | 'rate-li
 type Sent = { result: SendResult; webhook: Webhook | undefined };
 
 async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: DeliveryMessage): Promise<AttemptOutcome> {
+  // A place among the webhook's attempts in flight first: a message that finds none goes back
+  // having cost one read, with nothing rendered or signed for it (a hung endpoint's backlog
+  // cycles through here), and before the rate turn (a turn is counted when taken).
+  const place = await deps.inFlight.enter(delivery.team, delivery.webhookId);
+  if (!('release' in place)) {
+    await defer(deps, delivery, message, place.retryAt);
+    return { deferred: place };
+  }
+  try {
+    return await attemptInPlace(deps, delivery, message, place);
+  } finally {
+    await place.release();
+  }
+}
+
+async function attemptInPlace(deps: DeliveryWorkerDeps, delivery: Delivery, message: DeliveryMessage, place: FlightPass): Promise<AttemptOutcome> {
   const [webhook, eventRecord] = await Promise.all([
     deps.webhooks.get(delivery.team, delivery.webhookId),
     deps.events.get(delivery.team, delivery.eventId),
@@ -136,40 +152,29 @@ async function attempt(deps: DeliveryWorkerDeps, delivery: Delivery, message: De
     if (error instanceof MissingSecretError) return { result: failedBeforeSending({ kind: 'missing-secret', secretName: error.secretName }), webhook };
     throw error;
   }
-  // A place among the webhook's attempts in flight, before the rate turn (a turn is counted
-  // when taken, so it is not taken by a message that would then wait for a place).
-  const place = await deps.inFlight.enter(webhook.team, webhook.id);
-  if (!('release' in place)) {
-    await defer(deps, delivery, message, place.retryAt);
-    return { deferred: place };
-  }
-  try {
-    // The turn is taken last before the claim and the POST, so the attempt starts in the second
-    // it was counted in (taken any earlier, rendering and signing could carry it into the next).
-    if (webhook.rateLimit !== null) {
-      const turn = await awaitTurn(deps, webhook, webhook.rateLimit);
-      if (turn !== true) {
-        // Waiting for a turn is not an attempt: the same message comes back when its place in line says.
-        await defer(deps, delivery, message, turn);
-        return 'rate-limited';
-      }
+  // The turn is taken last before the claim and the POST, so the attempt starts in the second
+  // it was counted in (taken any earlier, rendering and signing could carry it into the next).
+  if (webhook.rateLimit !== null) {
+    const turn = await awaitTurn(deps, webhook, webhook.rateLimit);
+    if (turn !== true) {
+      // Waiting for a turn is not an attempt: the same message comes back when its place in line says.
+      await defer(deps, delivery, message, turn);
+      return 'rate-limited';
     }
-    const now = deps.now();
-    const until = new Date(now.getTime() + deps.config.attemptTimeoutMs + CLAIM_MARGIN_MS);
-    if (!(await deps.deliveries.claimAttempt(delivery.team, delivery.id, delivery.attemptCount, now, until))) {
-      // Another copy of this message is making the attempt (or has made it): look again once
-      // its claim has run out. By then the attempt is recorded (this copy is stale) or its
-      // holder died and this copy makes it. (Past the early tolerance, so the claim is over
-      // even if this copy is handled a little before its time.)
-      await deps.queue.send([{ ...message, notBefore: until.getTime() + EARLY_TOLERANCE_MS + 1 }]);
-      return 'claimed-elsewhere';
-    }
-    delivery.url = webhook.url;
-    place.sending();
-    return { result: await deps.sender.send(request), webhook };
-  } finally {
-    await place.release();
   }
+  const now = deps.now();
+  const until = new Date(now.getTime() + deps.config.attemptTimeoutMs + CLAIM_MARGIN_MS);
+  if (!(await deps.deliveries.claimAttempt(delivery.team, delivery.id, delivery.attemptCount, now, until))) {
+    // Another copy of this message is making the attempt (or has made it): look again once
+    // its claim has run out. By then the attempt is recorded (this copy is stale) or its
+    // holder died and this copy makes it. (Past the early tolerance, so the claim is over
+    // even if this copy is handled a little before its time.)
+    await deps.queue.send([{ ...message, notBefore: until.getTime() + EARLY_TOLERANCE_MS + 1 }]);
+    return 'claimed-elsewhere';
+  }
+  delivery.url = webhook.url;
+  place.sending();
+  return { result: await deps.sender.send(request), webhook };
 }
 
 /**

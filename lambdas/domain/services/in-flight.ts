@@ -20,8 +20,12 @@
  */
 import type { FlightStore } from '../ports';
 
-/** Attempts to one webhook a process runs at once (deployed, a batch has 10 records at most). */
-export const PROCESS_IN_FLIGHT_PER_WEBHOOK = 10;
+/**
+ * Attempts to one webhook a process runs at once, unless the process says otherwise. Deployed,
+ * a deliver container handles one batch of at most 10 records, so this never binds there; local
+ * mode runs 40 records at once (4 poll loops × 10), and one webhook gets at most half of them.
+ */
+export const PROCESS_IN_FLIGHT_PER_WEBHOOK = 20;
 
 /** Attempts to a webhook marked slow that run at once across every worker. */
 export const SLOW_WEBHOOK_IN_FLIGHT = 2;
@@ -64,13 +68,15 @@ export class InFlightGuard {
     private readonly attemptTimeoutMs: number,
     private readonly leaseMarginMs: number,
     private readonly random: () => number = Math.random,
+    /** This process's share per webhook (a benchmark measuring one webhook's throughput raises it). */
+    private readonly processShare: number = PROCESS_IN_FLIGHT_PER_WEBHOOK,
   ) {}
 
   /** A place for one attempt to this webhook, or when to come back. */
   async enter(team: string, webhookId: string): Promise<FlightPass | FlightRefusal> {
     const key = `${team}\u0000${webhookId}`;
     const running = this.inProcess.get(key) ?? 0;
-    if (running >= PROCESS_IN_FLIGHT_PER_WEBHOOK) return this.refusal(this.isMarked(key));
+    if (running >= this.processShare) return this.refusal(this.isMarked(key));
     // Counted before any await, so concurrent records of this process see it.
     this.inProcess.set(key, running + 1);
     let token: string | null = null;

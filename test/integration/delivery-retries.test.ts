@@ -57,6 +57,27 @@ test('(a) 500, 500, 200: three attempts spaced by the schedule, the same body, s
   expect(delivery).toMatchObject({ status: 'succeeded', nextAttemptAt: null, payload: hook.requests[0].body });
 });
 
+test('(a2) retries start within about a second of their due time while workers are free', async () => {
+  const hook = await receiver();
+  hook.script = [{ status: 500, body: 'down' }, { status: 500, body: 'still down' }, { status: 200, body: 'ok' }];
+  await hookUp(local, { name: 'retry-timely', url: `${hook.url}/t`, collection: 'model-timely' });
+  const [id] = await report(local, 'evt-timely', 'model-timely');
+
+  // Each retry's due time, as the log shows it while the delivery waits for it.
+  const dueTimes: string[] = [];
+  await waitForDelivery(local, id, (delivery) => {
+    if (delivery.status === 'retrying' && !dueTimes.includes(delivery.nextAttemptAt)) dueTimes.push(delivery.nextAttemptAt);
+    return delivery.status === 'succeeded';
+  });
+  expect(dueTimes).toHaveLength(2);
+  // SQS delays are whole seconds (rounded up, never early), so a retry arrives up to a second after its due time.
+  const lateness = dueTimes.map((due, n) => hook.requests[n + 1].at - Date.parse(due));
+  for (const late of lateness) {
+    expect(late).toBeGreaterThanOrEqual(-50);
+    expect(late).toBeLessThanOrEqual(1500);
+  }
+});
+
 test('(b) a 302 is a failed attempt, recorded as such, and its Location is never followed', async () => {
   const elsewhere = await receiver();
   const hook = await receiver();

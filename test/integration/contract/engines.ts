@@ -29,6 +29,8 @@ export interface Stores {
   deliveries: DeliveryStore;
   events: EventStore;
   rateLimiter: RateLimiter;
+  /** DynamoDB engines: the config table itself, to write items as an earlier release stored them. */
+  rawConfig?: { db: DynamoDBDocumentClient; table: string };
 }
 
 /** A running engine. */
@@ -72,6 +74,7 @@ function dynamoEngine(name: string, endpoint: string, stop: () => Promise<void>)
         deliveries: new DynamoDeliveryStore(db, names.deliveries),
         events: new DynamoEventStore(db, names.events),
         rateLimiter: new DynamoRateLimiter(db, names.limits),
+        rawConfig: { db, table: names.config },
       };
     },
     async stop() {

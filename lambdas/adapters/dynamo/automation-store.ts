@@ -18,7 +18,9 @@ import { queryAll } from './query-all';
 
 /**
  * The matching index key of automations of a team, event type, project filter and collection
- * filter (undefined = any). Team names and event types hold no `#`.
+ * filter (undefined = any). Team names and event types hold no `#`. Project and collection
+ * are at most 256 UTF-16 units (≤ 768 bytes of UTF-8) each, so a key stays under 1.7 KB, inside
+ * DynamoDB's 2 KB partition key limit.
  */
 function matchKey(team: string, type: EventType, project: string | undefined, collection: string | undefined): string {
   const collectionPart = collection ?? '*';

@@ -3,9 +3,12 @@
  * the real DynamoDB and SQS adapters, and the ingest service `reportEvent` (what the ingest
  * Lambda runs for `POST /teams/{team}/events`: idempotency check, matching, delivery record,
  * enqueue, event record). Two teams in the same tables: `small` has `small` automations, `large`
- * has `large`; in each exactly one matches the event. The others are spread over the four
- * event types and many collections (some with no collection, of other types), as a big team's
- * would be. Each round times `eventsPerRound` reports for each team, one at a time, in
+ * has `large`; in each exactly one matches the event (scoped to the event's registry and model).
+ * The others are spread over the eight event types, many collections and registries (some with
+ * no collection or no registry, of other types), as a big team's would be; one in ten is a
+ * decoy that only the registry filter rules out (the event's type and model, another
+ * registry): were the project filter applied after a query by collection, the large team would
+ * read a thousand of them per event. Each round times `eventsPerRound` reports for each team, one at a time, in
  * alternating order; the ratio is taken per round.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -52,16 +55,22 @@ export interface MatchingResult {
 }
 
 const MATCHING_COLLECTION = 'churn-model';
+/** The registry the bench event comes from (benchEvent: the sample event's project). */
+const MATCHING_PROJECT = 'model-registry';
 
 /** Automation `index` of a team: index 0 is the one that matches; the others do not. */
 function automation(team: string, index: number, webhookId: string, at: string): Automation {
   const base = { id: `au_${team}_${index}`, team, name: `automation-${index}`, description: '', enabled: true, createdAt: at, updatedAt: at };
   const action = { type: 'WEBHOOK' as const, webhookId, payload: TEMPLATE };
-  if (index === 0) return { ...base, event: { type: 'LINK_ARTIFACT', collection: MATCHING_COLLECTION }, action };
+  if (index === 0) return { ...base, event: { type: 'LINK_ARTIFACT', project: MATCHING_PROJECT, collection: MATCHING_COLLECTION }, action };
+  // The decoys: the event's type and model, but another registry.
+  if (index % 10 === 3) return { ...base, event: { type: 'LINK_ARTIFACT', project: `registry-${index}`, collection: MATCHING_COLLECTION }, action };
   const type = EVENT_TYPES[index % EVENT_TYPES.length];
   // Every tenth one of another type listens to all collections; LINK_ARTIFACT ones never do (they would match).
   const anyCollection = type !== 'LINK_ARTIFACT' && index % 10 === 1;
-  return { ...base, event: { type, ...(anyCollection ? {} : { collection: `model-${index}` }) }, action };
+  // A third are scoped to a registry: the event's, or one of a few others.
+  const project = index % 3 === 0 ? (index % 2 === 0 ? MATCHING_PROJECT : `registry-${index % 7}`) : undefined;
+  return { ...base, event: { type, ...(project === undefined ? {} : { project }), ...(anyCollection ? {} : { collection: `model-${index}` }) }, action };
 }
 
 async function main(): Promise<MatchingResult> {

@@ -4,6 +4,7 @@
  * and no backreferences or lookaround (they are rejected when the automation is saved).
  */
 import { RE2JS } from 're2js';
+import { EVENT_CATALOG } from './event-types';
 import type { Automation, RegistryEvent } from './types';
 
 /** Longest accepted pattern: keeps compiled programs (and their memory) small. */
@@ -73,14 +74,19 @@ function patternMatches(pattern: string | undefined, value: string | null): bool
   }
 }
 
-/** Whether an event triggers an automation: enabled, same type, collection and pattern filters pass. Never throws. */
+/**
+ * Whether an event triggers an automation: enabled, same type, the project (registry) and
+ * collection filters pass, and the pattern of the value the event type carries. Never throws.
+ */
 export function automationMatches(automation: Automation, event: RegistryEvent): boolean {
   if (!automation.enabled) return false;
   const filter = automation.event;
   if (filter.type !== event.type) return false;
+  if (filter.project !== undefined && filter.project !== event.project) return false;
   if (filter.collection !== undefined && filter.collection !== event.artifact.collection) return false;
-  // Each pattern only applies to the event type that carries its value.
-  if (event.type === 'ADD_ARTIFACT_ALIAS') return patternMatches(filter.aliasPattern, event.alias);
-  if (event.type === 'ADD_ARTIFACT_TAG') return patternMatches(filter.tagPattern, event.tag);
+  // Each pattern only applies to the event types that carry its value (event-types.ts).
+  const carries = EVENT_CATALOG[event.type].carries;
+  if (carries === 'alias') return patternMatches(filter.aliasPattern, event.alias);
+  if (carries === 'tag') return patternMatches(filter.tagPattern, event.tag);
   return true;
 }

@@ -51,10 +51,12 @@ export interface AutomationStore {
   delete(team: string, id: string): Promise<boolean>;
   /**
    * The team's enabled automations of this event type whose collection filter is `collection`
-   * or absent: the candidates an event can trigger (each once), found by index, never by a
-   * scan. The remaining filters (patterns) are the caller's to apply.
+   * or absent and whose project (registry) filter is `project` or absent: the candidates an
+   * event can trigger (each once), found by index, never by a scan. An empty `project` (a
+   * report without one) matches project-scoped automations of no registry. The remaining
+   * filters (patterns) are the caller's to apply.
    */
-  findCandidates(team: string, type: EventType, collection: string): Promise<Automation[]>;
+  findCandidates(team: string, type: EventType, collection: string, project: string): Promise<Automation[]>;
   /** Whether any automation of the team points at this webhook. */
   isWebhookInUse(team: string, webhookId: string): Promise<boolean>;
 }

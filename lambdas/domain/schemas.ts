@@ -9,7 +9,8 @@
  */
 import * as v from 'valibot';
 import { DomainError, validationError, type ErrorDetail } from './errors';
-import { EVENT_TYPES } from './types';
+import { normalizeEvent } from './event-types';
+import { EVENT_TYPES, type RegistryEvent } from './types';
 
 /** Team names in paths: what a Secrets Manager name segment and a DynamoDB key can hold safely. */
 export const TEAM_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -96,6 +97,8 @@ export const recoverSchema = v.strictObject({
 const pattern = v.pipe(v.string(), v.maxLength(256, 'must be at most 256 characters'));
 const eventType = v.picklist(EVENT_TYPES, `must be one of ${EVENT_TYPES.join(', ')}`);
 const collection = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(256));
+/** A registry (project) name in a filter: the same limits as the event's `project`, but not empty. */
+const project = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(256));
 const webhookId = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
 const description = v.pipe(v.string(), v.maxLength(2048));
 
@@ -103,6 +106,7 @@ const description = v.pipe(v.string(), v.maxLength(2048));
 const eventFilterSchema = v.pipe(
   v.strictObject({
     type: eventType,
+    project: v.nullish(project),
     collection: v.nullish(collection),
     aliasPattern: v.nullish(pattern),
     tagPattern: v.nullish(pattern),
@@ -131,6 +135,7 @@ export const automationSchema = v.strictObject({
 /** Part of an event filter, merged into the stored one; `null` removes an optional field. */
 const eventFilterPatchSchema = v.strictObject({
   type: v.optional(eventType),
+  project: v.nullish(project),
   collection: v.nullish(collection),
   aliasPattern: v.nullish(pattern),
   tagPattern: v.nullish(pattern),
@@ -168,9 +173,11 @@ const metadata = v.pipe(
 
 /**
  * The registry's event report. Lenient for forward compatibility: fields this version does
- * not know are ignored (and not stored), and `null` text fields are empty.
+ * not know are ignored (and not stored), and `null` text fields are empty. One shape serves
+ * every type; what differs by type (a collection event carries no version) is applied after
+ * parsing, from the event catalog (event-types.ts, normalizeEvent).
  */
-export const eventSchema = v.object({
+export const eventSchema = v.pipe(v.object({
   id: v.pipe(v.string('must be a string'), v.minLength(1, 'must be 1-128 characters'), v.maxLength(128, 'must be 1-128 characters')),
   type: eventType,
   author: text(256),
@@ -184,7 +191,7 @@ export const eventSchema = v.object({
   }),
   alias: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(256))), null),
   tag: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(256))), null),
-});
+}), v.transform((event): RegistryEvent => normalizeEvent(event)));
 
 /** The test route's body; `payload: null` means absent (the sample event's default payload), as on automations. */
 export const testWebhookSchema = v.pipe(v.strictObject({ payload: v.optional(v.unknown()) }), v.transform(withoutNulls));

@@ -2,8 +2,20 @@
  * The domain's records, shared by handlers, adapters and tests. Pure types: no AWS SDK here.
  */
 
-/** Registry event types an automation can listen to. */
-export const EVENT_TYPES = ['LINK_ARTIFACT', 'UNLINK_ARTIFACT', 'ADD_ARTIFACT_ALIAS', 'ADD_ARTIFACT_TAG'] as const;
+/**
+ * Registry event types an automation can listen to, in api.md's order. What each one is about
+ * and which variables it fills: event-types.ts.
+ */
+export const EVENT_TYPES = [
+  'LINK_ARTIFACT',
+  'UNLINK_ARTIFACT',
+  'CREATE_ARTIFACT',
+  'ADD_ARTIFACT_ALIAS',
+  'ADD_ARTIFACT_TAG',
+  'REMOVE_ARTIFACT_TAG',
+  'ADD_COLLECTION_TAG',
+  'REMOVE_COLLECTION_TAG',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** A webhook as stored and returned by the API. `secret`/`accessToken` are secret *names*. */
@@ -44,11 +56,13 @@ export const HEALTHY: WebhookHealth = Object.freeze({ enabled: true, disabledRea
 /** What an automation listens to. */
 export interface AutomationEventFilter {
   type: EventType;
+  /** The registry (project) the event comes from; absent = every registry of the team. */
+  project?: string;
   /** Registered model name; absent = every model. */
   collection?: string;
   /** RE2 pattern the alias must match (ADD_ARTIFACT_ALIAS only). */
   aliasPattern?: string;
-  /** RE2 pattern the tag must match (ADD_ARTIFACT_TAG only). */
+  /** RE2 pattern the tag must match (the four tag events only: see event-types.ts). */
   tagPattern?: string;
 }
 
@@ -73,7 +87,11 @@ export interface Automation {
   updatedAt: string;
 }
 
-/** The registry's report of something that happened to a model. */
+/**
+ * The registry's report of something that happened to a model. Events about the registered
+ * model itself (ADD_COLLECTION_TAG, REMOVE_COLLECTION_TAG) carry no version: their
+ * `artifact.version` and `artifact.versionString` are always empty (event-types.ts).
+ */
 export interface RegistryEvent {
   id: string;
   type: EventType;

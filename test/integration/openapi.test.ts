@@ -261,6 +261,20 @@ describe('the running API answers as documented', () => {
     expect((await op('deleteWebhook', { id: ids.okHook })).status).toBe(409);
   });
 
+  test('payload examples', async () => {
+    const examples = await op('listPayloadExamples', {}, { key: memberKey });
+    expect(examples.status).toBe(200);
+    expect((await op('listPayloadExamples', {}, { key: null })).status).toBe(401);
+    expect((await op('listPayloadExamples', {}, { key: local.registryKey })).status).toBe(403);
+    // Each is accepted as it is, here by an automation scoped to a registry and a type no event below has.
+    for (const item of examples.body.items) {
+      const created = await op('createAutomation', {}, {
+        body: { name: `example-${item.id}`, event: { type: 'REMOVE_COLLECTION_TAG', project: 'other-registry', tagPattern: '^x$' }, action: { type: 'WEBHOOK', webhookId: ids.okHook, payload: item.payload } },
+      });
+      expect(created.status).toBe(201);
+    }
+  });
+
   test('events', async () => {
     const accepted = await op('reportEvent', {}, { key: local.registryKey, body: registryEvent('evt-openapi-1') });
     expect(accepted.status).toBe(202);

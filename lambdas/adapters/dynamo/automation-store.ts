@@ -1,8 +1,13 @@
 /**
  * Automations in the config table: `TEAM#<team> / AUTOMATION#<id>`. Enabled automations also
- * carry `gsi1pk = MATCH#<team>#<type>#<collection or *>`, so matching an event is one indexed
- * query per key (exact collection and any-collection): the work grows with the automations
- * that match, not with how many the team has. Disabled ones are left out of the index.
+ * carry a matching index key `gsi1pk`, so matching an event is a few indexed queries (one per
+ * combination of "this project or any" × "this collection or any"): the work grows with the
+ * automations that match, not with how many the team has. Disabled ones are left out of the index.
+ * - every registry: `MATCH#<team>#<type>#<collection or *>` (the layout from before `event.project`,
+ *   so automations stored then are matched as they are, with no migration);
+ * - one registry: `MATCHP#<team>#<type>#<length of project>#<project>#<collection or *>`. The
+ *   length makes the key unambiguous whatever characters the project holds, and the
+ *   `MATCHP#` prefix can never equal a `MATCH#` key.
  * The payload template is kept as JSON text: DynamoDB numbers cannot hold every JSON number.
  */
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -11,9 +16,15 @@ import type { Automation, EventType } from '../../domain/types';
 import { isConditionFailed } from './errors';
 import { queryAll } from './query-all';
 
-/** The matching index key of automations of a team, event type and collection filter (`*` = any). */
-function matchKey(team: string, type: EventType, collection: string | undefined): string {
-  return `MATCH#${team}#${type}#${collection ?? '*'}`;
+/**
+ * The matching index key of automations of a team, event type, project filter and collection
+ * filter (undefined = any). Team names and event types hold no `#`. Project and collection
+ * are at most 256 UTF-16 units (≤ 768 bytes of UTF-8) each, so a key stays under 1.7 KB, inside
+ * DynamoDB's 2 KB partition key limit.
+ */
+function matchKey(team: string, type: EventType, project: string | undefined, collection: string | undefined): string {
+  const collectionPart = collection ?? '*';
+  return project === undefined ? `MATCH#${team}#${type}#${collectionPart}` : `MATCHP#${team}#${type}#${project.length}#${project}#${collectionPart}`;
 }
 
 function toItem(automation: Automation): Record<string, unknown> {
@@ -28,7 +39,7 @@ function toItem(automation: Automation): Record<string, unknown> {
     payloadJson: payload === undefined ? undefined : JSON.stringify(payload),
   };
   if (automation.enabled) {
-    item.gsi1pk = matchKey(automation.team, automation.event.type, automation.event.collection);
+    item.gsi1pk = matchKey(automation.team, automation.event.type, automation.event.project, automation.event.collection);
     item.gsi1sk = automation.id;
   }
   return item;
@@ -75,20 +86,22 @@ export class DynamoAutomationStore implements AutomationStore {
   }
 
   /**
-   * Two keyed queries, made together: the event's collection and the any-collection key (no
-   * single key range covers both). An automation filtering on a collection literally named `*`
-   * shares the any-collection key, so that key's answer is checked for it; and an event of that
-   * collection makes both keys the same, so each automation is returned once.
+   * Keyed queries, made together, one per key the event can match: its collection or any, for
+   * its project or any (no single key range covers them). A report without a project reads the
+   * any-project keys only. An automation filtering on a collection literally named `*` shares
+   * the any-collection key, so the answers are checked for it; and an event of that collection
+   * makes two keys the same, so each automation is returned once.
    */
-  async findCandidates(team: string, type: EventType, collection: string) {
-    const keys = [...new Set([matchKey(team, type, collection), matchKey(team, type, undefined)])];
+  async findCandidates(team: string, type: EventType, collection: string, project: string) {
+    const projects = project === '' ? [undefined] : [undefined, project];
+    const keys = [...new Set(projects.flatMap((p) => [matchKey(team, type, p, collection), matchKey(team, type, p, undefined)]))];
     const pages = await Promise.all(keys.map((key) => queryAll(this.db, {
       TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': key },
     })));
     return pages
       .flat()
       .map(toAutomation)
-      .filter((automation) => automation.event.collection === undefined || automation.event.collection === collection);
+      .filter(({ event }) => (event.collection === undefined || event.collection === collection) && (event.project === undefined || event.project === project));
   }
 
   async isWebhookInUse(team: string, webhookId: string) {

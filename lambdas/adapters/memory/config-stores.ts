@@ -103,9 +103,10 @@ export class MemoryAutomationStore implements AutomationStore {
     const found = this.items.get(id);
     return found !== undefined && found.team === team && this.items.delete(id);
   }
-  async findCandidates(team: string, type: EventType, collection: string) {
-    return [...this.items.values()]
-      .filter((a) => a.team === team && a.enabled && a.event.type === type && (a.event.collection === undefined || a.event.collection === collection));
+  async findCandidates(team: string, type: EventType, collection: string, project: string) {
+    return [...this.items.values()].filter((a) => a.team === team && a.enabled && a.event.type === type
+      && (a.event.collection === undefined || a.event.collection === collection)
+      && (a.event.project === undefined || a.event.project === project));
   }
   async isWebhookInUse(team: string, webhookId: string) {
     return [...this.items.values()].some((automation) => automation.team === team && automation.action.webhookId === webhookId);

@@ -1,5 +1,6 @@
 /** Automations: a registry event filter → a webhook, with a payload template. */
 import { DomainError, notFound, validationError } from '../errors';
+import { patternFieldOf, typesWithPattern } from '../event-types';
 import { compilePattern } from '../matching';
 import { automationPatchSchema, automationSchema, parseBody } from '../schemas';
 import { validateTemplate } from '../template';
@@ -16,15 +17,12 @@ export function toAutomationResponse({ team: _team, ...rest }: Automation) {
 
 async function checkAutomation(deps: Deps<'webhooks'>, automation: Automation): Promise<Automation> {
   const { event, action } = automation;
-  if (event.aliasPattern !== undefined) {
-    if (event.type !== 'ADD_ARTIFACT_ALIAS') throw validationError('event.aliasPattern', 'only applies to ADD_ARTIFACT_ALIAS');
-    const compiled = compilePattern('event.aliasPattern', event.aliasPattern);
-    if (!compiled.ok) throw new DomainError('invalid', compiled.message, [{ field: 'event.aliasPattern', message: compiled.message }]);
-  }
-  if (event.tagPattern !== undefined) {
-    if (event.type !== 'ADD_ARTIFACT_TAG') throw validationError('event.tagPattern', 'only applies to ADD_ARTIFACT_TAG');
-    const compiled = compilePattern('event.tagPattern', event.tagPattern);
-    if (!compiled.ok) throw new DomainError('invalid', compiled.message, [{ field: 'event.tagPattern', message: compiled.message }]);
+  for (const field of ['aliasPattern', 'tagPattern'] as const) {
+    const pattern = event[field];
+    if (pattern === undefined) continue;
+    if (patternFieldOf(event.type) !== field) throw validationError(`event.${field}`, `only applies to ${typesWithPattern(field).join(', ')}`);
+    const compiled = compilePattern(`event.${field}`, pattern);
+    if (!compiled.ok) throw new DomainError('invalid', compiled.message, [{ field: `event.${field}`, message: compiled.message }]);
   }
   const hook = await deps.webhooks.get(automation.team, action.webhookId);
   if (!hook) throw validationError('action.webhookId', `webhook ${action.webhookId} does not exist`);

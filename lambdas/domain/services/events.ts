@@ -104,9 +104,9 @@ async function recreate(deps: ReportEventDeps, record: EventRecord, missing: Eve
   return created;
 }
 
-/** Candidates come from the store's index on (team, type, collection); the patterns run on them only. */
+/** Candidates come from the store's index on (team, type, project, collection); the patterns run on them only. */
 async function findMatchingAutomations(deps: ReportEventDeps, team: string, event: RegistryEvent): Promise<Automation[]> {
-  const candidates = await deps.automations.findCandidates(team, event.type, event.artifact.collection);
+  const candidates = await deps.automations.findCandidates(team, event.type, event.artifact.collection, event.project);
   return candidates.filter((automation) => automationMatches(automation, event));
 }
 

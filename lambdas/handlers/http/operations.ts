@@ -8,6 +8,7 @@ import type { Deps } from '../../domain/services/deps';
 import * as automations from '../../domain/services/automations';
 import * as deliveries from '../../domain/services/deliveries';
 import { reportEvent, type ReportEventDeps } from '../../domain/services/events';
+import { listPayloadExamples } from '../../domain/payload-examples';
 import * as keys from '../../domain/services/keys';
 import { recoverWebhook } from '../../domain/services/recover';
 import * as secrets from '../../domain/services/secrets';
@@ -59,6 +60,8 @@ export const API_OPERATIONS: Record<OperationName<'api'>, Operation<ApiDeps>> = 
   getAutomation: async (deps, { team, params }) => ok(await automations.getAutomation(deps, team, params.id)),
   updateAutomation: async (deps, { team, params, body }) => ok(await automations.updateAutomation(deps, team, params.id, body)),
   deleteAutomation: async (deps, { team, params }) => (await automations.deleteAutomation(deps, team, params.id), noContent),
+  // The same ready templates for every team; the route still checks the team and role, as api.md says.
+  listPayloadExamples: async () => ok(listPayloadExamples()),
 
   listDeliveries: async (deps, { team, query }) => ok(await deliveries.listDeliveries(deps, team, query)),
   getDelivery: async (deps, { team, params }) => ok(await deliveries.getDelivery(deps, team, params.id)),

@@ -54,6 +54,7 @@ export const ROUTES = [
   { operation: 'getAutomation', method: 'GET', path: '/teams/{team}/automations/{id}', handler: 'api', roles: READ, hasBody: false },
   { operation: 'updateAutomation', method: 'PATCH', path: '/teams/{team}/automations/{id}', handler: 'api', roles: WRITE, hasBody: true },
   { operation: 'deleteAutomation', method: 'DELETE', path: '/teams/{team}/automations/{id}', handler: 'api', roles: WRITE, hasBody: false },
+  { operation: 'listPayloadExamples', method: 'GET', path: '/teams/{team}/payload-examples', handler: 'api', roles: READ, hasBody: false },
 
   { operation: 'reportEvent', method: 'POST', path: '/teams/{team}/events', handler: 'ingest', roles: ['registry', 'admin'], hasBody: true },
 

@@ -1,4 +1,5 @@
 /** The KeyStore, WebhookStore and AutomationStore contracts (lambdas/domain/ports.ts). */
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AutomationStore, KeyStore, WebhookStore } from '../../../lambdas/domain/ports';
 import { HEALTHY, type ApiKeyRecord, type Automation, type AutomationEventFilter, type Webhook } from '../../../lambdas/domain/types';
 
@@ -142,11 +143,11 @@ export function automationStoreContract(store: () => AutomationStore): void {
     await automations.put(automation('acme', 'au_othertype', { type: 'UNLINK_ARTIFACT', collection: 'churn' }));
     await automations.put(automation('acme', 'au_disabled', { type: 'LINK_ARTIFACT', collection: 'churn' }, { enabled: false }));
     await automations.put(automation('other', 'au_otherteam', { type: 'LINK_ARTIFACT', collection: 'churn' }));
-    const ids = async (collection: string) => (await automations.findCandidates('acme', 'LINK_ARTIFACT', collection)).map((a) => a.id).sort();
+    const ids = async (collection: string) => (await automations.findCandidates('acme', 'LINK_ARTIFACT', collection, 'model-registry')).map((a) => a.id).sort();
     expect(await ids('churn')).toEqual(['au_any', 'au_exact']);
     // A collection literally named `*`: its own automation and the any-collection one, once each.
     expect(await ids('*')).toEqual(['au_any', 'au_star']);
-    expect((await automations.findCandidates('acme', 'LINK_ARTIFACT', 'churn')).find((a) => a.id === 'au_exact')).toEqual(
+    expect((await automations.findCandidates('acme', 'LINK_ARTIFACT', 'churn', 'model-registry')).find((a) => a.id === 'au_exact')).toEqual(
       automation('acme', 'au_exact', { type: 'LINK_ARTIFACT', collection: 'churn' }),
     );
   });
@@ -155,7 +156,7 @@ export function automationStoreContract(store: () => AutomationStore): void {
     const automations = store();
     const base = automation('acme', 'au_1', { type: 'LINK_ARTIFACT', collection: 'churn' });
     await automations.put({ ...base, enabled: false });
-    const ids = async (collection: string) => (await automations.findCandidates('acme', 'LINK_ARTIFACT', collection)).map((a) => a.id);
+    const ids = async (collection: string) => (await automations.findCandidates('acme', 'LINK_ARTIFACT', collection, 'model-registry')).map((a) => a.id);
     expect(await ids('churn')).toEqual([]);
     await automations.put(base);
     expect(await ids('churn')).toEqual(['au_1']);
@@ -166,11 +167,95 @@ export function automationStoreContract(store: () => AutomationStore): void {
     expect(await ids('fraud')).toEqual([]);
   });
 
+  test('candidates by project: the event\'s registry or any, crossed with its collection or any, each once', async () => {
+    const automations = store();
+    await automations.put(automation('acme', 'au_a_churn', { type: 'ADD_COLLECTION_TAG', project: 'reg-a', collection: 'churn' }));
+    await automations.put(automation('acme', 'au_a_any', { type: 'ADD_COLLECTION_TAG', project: 'reg-a' }));
+    await automations.put(automation('acme', 'au_any_churn', { type: 'ADD_COLLECTION_TAG', collection: 'churn' }));
+    await automations.put(automation('acme', 'au_any_any', { type: 'ADD_COLLECTION_TAG' }));
+    await automations.put(automation('acme', 'au_b_churn', { type: 'ADD_COLLECTION_TAG', project: 'reg-b', collection: 'churn' }));
+    await automations.put(automation('acme', 'au_b_any', { type: 'ADD_COLLECTION_TAG', project: 'reg-b' }));
+    await automations.put(automation('acme', 'au_a_othertype', { type: 'REMOVE_COLLECTION_TAG', project: 'reg-a', collection: 'churn' }));
+    await automations.put(automation('acme', 'au_a_disabled', { type: 'ADD_COLLECTION_TAG', project: 'reg-a', collection: 'churn' }, { enabled: false }));
+    await automations.put(automation('other', 'au_a_otherteam', { type: 'ADD_COLLECTION_TAG', project: 'reg-a', collection: 'churn' }));
+    const ids = async (project: string, collection: string) => (await automations.findCandidates('acme', 'ADD_COLLECTION_TAG', collection, project)).map((a) => a.id).sort();
+    expect(await ids('reg-a', 'churn')).toEqual(['au_a_any', 'au_a_churn', 'au_any_any', 'au_any_churn']);
+    expect(await ids('reg-b', 'churn')).toEqual(['au_any_any', 'au_any_churn', 'au_b_any', 'au_b_churn']);
+    expect(await ids('reg-a', 'fraud')).toEqual(['au_a_any', 'au_any_any']);
+    expect(await ids('reg-c', 'churn')).toEqual(['au_any_any', 'au_any_churn']);
+    // A report without a project: only automations of every registry.
+    expect(await ids('', 'churn')).toEqual(['au_any_any', 'au_any_churn']);
+    expect(await ids('reg-a', '*')).toEqual(['au_a_any', 'au_any_any']);
+    expect((await automations.findCandidates('acme', 'ADD_COLLECTION_TAG', 'churn', 'reg-a')).find((a) => a.id === 'au_a_churn')).toEqual(
+      automation('acme', 'au_a_churn', { type: 'ADD_COLLECTION_TAG', project: 'reg-a', collection: 'churn' }),
+    );
+  });
+
+  test('project and collection names holding the key separator are told apart', async () => {
+    const automations = store();
+    await automations.put(automation('acme', 'au_1', { type: 'LINK_ARTIFACT', project: 'a#b', collection: 'c' }));
+    await automations.put(automation('acme', 'au_2', { type: 'LINK_ARTIFACT', project: 'a', collection: 'b#c' }));
+    await automations.put(automation('acme', 'au_3', { type: 'LINK_ARTIFACT', project: '3#a', collection: '*' }));
+    await automations.put(automation('acme', 'au_4', { type: 'LINK_ARTIFACT', collection: 'a#b#c' }));
+    const ids = async (project: string, collection: string) => (await automations.findCandidates('acme', 'LINK_ARTIFACT', collection, project)).map((a) => a.id).sort();
+    expect(await ids('a#b', 'c')).toEqual(['au_1']);
+    expect(await ids('a', 'b#c')).toEqual(['au_2']);
+    expect(await ids('3#a', '*')).toEqual(['au_3']);
+    expect(await ids('3#a', 'x')).toEqual([]);
+    expect(await ids('a', 'a#b#c')).toEqual(['au_4']);
+  });
+
+  test('adding, changing and removing the project filter changes what it is a candidate for', async () => {
+    const automations = store();
+    const base = automation('acme', 'au_1', { type: 'CREATE_ARTIFACT', collection: 'churn' });
+    const ids = async (project: string) => (await automations.findCandidates('acme', 'CREATE_ARTIFACT', 'churn', project)).map((a) => a.id);
+    await automations.put({ ...base, event: { ...base.event, project: 'reg-a' } });
+    expect([await ids('reg-a'), await ids('reg-b'), await ids('')]).toEqual([['au_1'], [], []]);
+    await automations.put({ ...base, event: { ...base.event, project: 'reg-b' } });
+    expect([await ids('reg-a'), await ids('reg-b'), await ids('')]).toEqual([[], ['au_1'], []]);
+    await automations.put(base);
+    expect([await ids('reg-a'), await ids('reg-b'), await ids('')]).toEqual([['au_1'], ['au_1'], ['au_1']]);
+    await automations.put({ ...base, enabled: false, event: { ...base.event, project: 'reg-a' } });
+    expect(await ids('reg-a')).toEqual([]);
+  });
+
   test('whether a webhook is in use, by the team\'s automations only', async () => {
     const automations = store();
     await automations.put(automation('acme', 'au_1', { type: 'LINK_ARTIFACT' }, { enabled: false }));
     expect(await automations.isWebhookInUse('acme', 'wh_1')).toBe(true);
     expect(await automations.isWebhookInUse('acme', 'wh_2')).toBe(false);
     expect(await automations.isWebhookInUse('other', 'wh_1')).toBe(false);
+  });
+}
+
+/**
+ * Automation items as release 0.2 wrote them (before `event.project` and the four new event
+ * types): read, listed and matched as they are after the upgrade, with no migration.
+ */
+export function storedAutomationUpgradeContract(stores: () => { automations: AutomationStore; rawConfig?: { db: DynamoDBDocumentClient; table: string } }): void {
+  /** An automation item exactly as 0.2's DynamoAutomationStore.put wrote it. */
+  const itemOf02 = (id: string, event: { type: string; collection?: string }, enabled = true) => ({
+    pk: 'TEAM#acme', sk: `AUTOMATION#${id}`, id, team: 'acme', name: id, description: '', enabled, event,
+    action: { type: 'WEBHOOK', webhookId: 'wh_1' }, createdAt: at(0), updatedAt: at(0), webhookId: 'wh_1',
+    payloadJson: JSON.stringify({ v: '${artifact_version_string}' }),
+    ...(enabled ? { gsi1pk: `MATCH#acme#${event.type}#${event.collection ?? '*'}`, gsi1sk: id } : {}),
+  });
+
+  test('a 0.2 automation item is read, listed and found as a candidate for every registry', async () => {
+    const { automations, rawConfig } = stores();
+    if (!rawConfig) throw new Error('this contract needs a DynamoDB engine');
+    for (const item of [itemOf02('au_old_exact', { type: 'LINK_ARTIFACT', collection: 'churn' }), itemOf02('au_old_any', { type: 'LINK_ARTIFACT' })]) {
+      await rawConfig.db.send(new PutCommand({ TableName: rawConfig.table, Item: item }));
+    }
+    const expected = automation('acme', 'au_old_exact', { type: 'LINK_ARTIFACT', collection: 'churn' }, { action: { type: 'WEBHOOK', webhookId: 'wh_1', payload: { v: '${artifact_version_string}' } } });
+    expect(await automations.get('acme', 'au_old_exact')).toEqual(expected);
+    expect((await automations.list('acme')).map((a) => a.id).sort()).toEqual(['au_old_any', 'au_old_exact']);
+    for (const project of ['model-registry', '']) {
+      expect((await automations.findCandidates('acme', 'LINK_ARTIFACT', 'churn', project)).map((a) => a.id).sort()).toEqual(['au_old_any', 'au_old_exact']);
+    }
+    // Saved again through this release (a PATCH adding a project): it moves to the project's key.
+    await automations.put({ ...expected, event: { ...expected.event, project: 'reg-a' } });
+    expect((await automations.findCandidates('acme', 'LINK_ARTIFACT', 'churn', 'reg-b')).map((a) => a.id)).toEqual(['au_old_any']);
+    expect((await automations.findCandidates('acme', 'LINK_ARTIFACT', 'churn', 'reg-a')).map((a) => a.id).sort()).toEqual(['au_old_any', 'au_old_exact']);
   });
 }

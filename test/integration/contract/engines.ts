@@ -31,6 +31,8 @@ export interface Stores {
   events: EventStore;
   rateLimiter: RateLimiter;
   flights: FlightStore;
+  /** DynamoDB engines: the config table itself, to write items as an earlier release stored them. */
+  rawConfig?: { db: DynamoDBDocumentClient; table: string };
 }
 
 /** A running engine. */
@@ -75,6 +77,7 @@ function dynamoEngine(name: string, endpoint: string, stop: () => Promise<void>)
         events: new DynamoEventStore(db, names.events),
         rateLimiter: new DynamoRateLimiter(db, names.limits),
         flights: new DynamoFlightStore(db, names.limits),
+        rawConfig: { db, table: names.config },
       };
     },
     async stop() {

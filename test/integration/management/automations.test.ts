@@ -80,7 +80,8 @@ describe('automations (local mode as deployed: no WEBHOOK_ALLOW_HOSTS)', () => {
       ['tagPattern on UNLINK_ARTIFACT', { type: 'UNLINK_ARTIFACT', tagPattern: 'release' }],
       ['an unknown event type', { type: 'DELETE_ARTIFACT' }],
       ['an empty collection', { type: 'LINK_ARTIFACT', collection: '' }],
-      ['an unknown event field', { type: 'LINK_ARTIFACT', project: 'x' }],
+      ['an unknown event field', { type: 'LINK_ARTIFACT', registry: 'x' }],
+      ['an empty project', { type: 'LINK_ARTIFACT', project: '' }],
     ])('an event filter with %s → 400, nothing stored', async (_, event) => {
       const message = await refused({ name: 'bad-filter', event, action: action() });
       expect(message).toMatch(/^event\./);

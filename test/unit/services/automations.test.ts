@@ -115,9 +115,9 @@ describe('a create is refused, and nothing stored, when', () => {
       error: { message: 'event.aliasPattern: only applies to ADD_ARTIFACT_ALIAS', details: [{ field: 'event.aliasPattern', message: 'only applies to ADD_ARTIFACT_ALIAS' }] },
     },
     {
-      what: 'a tagPattern is set on another type than ADD_ARTIFACT_TAG',
+      what: 'a tagPattern is set on a type that carries no tag',
       input: body({ event: { type: 'ADD_ARTIFACT_ALIAS', tagPattern: 'gold' } }),
-      error: { message: 'event.tagPattern: only applies to ADD_ARTIFACT_TAG', details: [{ field: 'event.tagPattern', message: 'only applies to ADD_ARTIFACT_TAG' }] },
+      error: { message: 'event.tagPattern: only applies to ADD_ARTIFACT_TAG, REMOVE_ARTIFACT_TAG, ADD_COLLECTION_TAG, REMOVE_COLLECTION_TAG', details: [{ field: 'event.tagPattern', message: 'only applies to ADD_ARTIFACT_TAG, REMOVE_ARTIFACT_TAG, ADD_COLLECTION_TAG, REMOVE_COLLECTION_TAG' }] },
     },
     {
       what: 'an aliasPattern does not compile',
@@ -289,7 +289,7 @@ describe('PATCH', () => {
 
   test.each([
     { what: 'a new type leaves the stored aliasPattern behind', patch: { event: { type: 'LINK_ARTIFACT' } }, message: 'event.aliasPattern: only applies to ADD_ARTIFACT_ALIAS' },
-    { what: 'a tagPattern is added to an alias automation', patch: { event: { tagPattern: 'gold' } }, message: 'event.tagPattern: only applies to ADD_ARTIFACT_TAG' },
+    { what: 'a tagPattern is added to an alias automation', patch: { event: { tagPattern: 'gold' } }, message: 'event.tagPattern: only applies to ADD_ARTIFACT_TAG, REMOVE_ARTIFACT_TAG, ADD_COLLECTION_TAG, REMOVE_COLLECTION_TAG' },
     { what: 'the new pattern does not compile', patch: { event: { aliasPattern: '[' } }, message: 'event.aliasPattern: invalid regular expression (error parsing regexp: missing closing ]: `[`)' },
     { what: 'a move to a webhook without access token leaves ${ACCESS_TOKEN} behind', patch: { action: { webhookId: 'wh_1' } }, message: 'action.payload: unknown variable ${ACCESS_TOKEN}' },
     { what: 'the new webhook does not exist', patch: { action: { webhookId: 'wh_nope' } }, message: 'action.webhookId: webhook wh_nope does not exist' },

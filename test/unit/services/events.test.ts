@@ -250,7 +250,7 @@ describe('refused reports write nothing', () => {
     { what: 'an array', body: [sample], message: 'body: must be a JSON object' },
     { what: 'an empty id', body: { ...sample, id: '' }, message: 'id: must be 1-128 characters' },
     { what: 'an id of 129 characters', body: { ...sample, id: 'e'.repeat(129) }, message: 'id: must be 1-128 characters' },
-    { what: 'an unknown type', body: { ...sample, type: 'DELETE_ARTIFACT' }, message: 'type: must be one of LINK_ARTIFACT, UNLINK_ARTIFACT, ADD_ARTIFACT_ALIAS, ADD_ARTIFACT_TAG' },
+    { what: 'an unknown type', body: { ...sample, type: 'DELETE_ARTIFACT' }, message: 'type: must be one of LINK_ARTIFACT, UNLINK_ARTIFACT, CREATE_ARTIFACT, ADD_ARTIFACT_ALIAS, ADD_ARTIFACT_TAG, REMOVE_ARTIFACT_TAG, ADD_COLLECTION_TAG, REMOVE_COLLECTION_TAG' },
     { what: 'no artifact', body: { ...sample, artifact: undefined }, message: 'artifact: is required' },
     { what: 'an empty collection', body: { ...sample, artifact: { ...sample.artifact, collection: '' } }, message: 'artifact.collection: must not be empty' },
     { what: 'metadata that is not an object', body: { ...sample, artifact: { ...sample.artifact, metadata: [1] } }, message: 'artifact.metadata: must be a JSON object' },

@@ -103,8 +103,13 @@ export class InFlightGuard {
     return {
       sending: () => {
         watch = setTimeout(() => {
-          // Advisory: a failed write only means the next slow attempt marks it.
-          this.mark(team, webhookId, key).catch(() => undefined);
+          // After the I/O that is already waiting: a process stalled past the threshold (a busy
+          // event loop runs due timers before pending I/O) may hold the answer already, and an
+          // endpoint is not slow because its worker was.
+          setImmediate(() => {
+            // Advisory: a failed write only means the next slow attempt marks it.
+            if (!released) this.mark(team, webhookId, key).catch(() => undefined);
+          });
         }, slowAfterMs(this.attemptTimeoutMs));
       },
       release: async () => {

@@ -27,6 +27,12 @@ class CountingFlightStore extends MemoryFlightStore {
   }
 }
 
+/** Moves the fake clock of timers by `ms`, then lets the I/O-phase work they queued run. */
+async function elapse(ms: number): Promise<void> {
+  await jest.advanceTimersByTimeAsync(ms);
+  for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 function guardOver(store: MemoryFlightStore, clock: { ms: number }, attemptTimeoutMs = 3000) {
   return new InFlightGuard(store, () => new Date(clock.ms), attemptTimeoutMs, 10_000, () => 0.5);
 }
@@ -48,7 +54,7 @@ describe('InFlightGuard', () => {
   });
 
   test('an attempt still in flight after the slow threshold marks the webhook slow; one that ended before does not', async () => {
-    jest.useFakeTimers();
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     try {
       const clock = { ms: 1_000_000 };
       const store = new MemoryFlightStore();
@@ -60,13 +66,13 @@ describe('InFlightGuard', () => {
       if (!isPass(quick) || !isPass(slow)) throw new Error('refused');
       quick.sending();
       slow.sending();
-      await jest.advanceTimersByTimeAsync(999);
+      await elapse(999);
       await quick.release();
       expect(await store.slowUntil('acme', 'wh_slow', new Date(clock.ms))).toBeNull();
-      await jest.advanceTimersByTimeAsync(1);
+      await elapse(1);
       expect(await store.slowUntil('acme', 'wh_slow', new Date(clock.ms))).toEqual(new Date(clock.ms + SLOW_MARK_MS));
       await slow.release();
-      await jest.advanceTimersByTimeAsync(5000);
+      await elapse(5000);
       expect(await store.slowUntil('acme', 'wh_quick', new Date(clock.ms))).toBeNull();
     } finally {
       jest.useRealTimers();
@@ -89,7 +95,7 @@ describe('InFlightGuard', () => {
   });
 
   test('a hung endpoint\'s many slow attempts write the mark only when it is past its half-life', async () => {
-    jest.useFakeTimers();
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     try {
       const clock = { ms: 1_000_000 };
       const store = new CountingFlightStore();
@@ -98,7 +104,7 @@ describe('InFlightGuard', () => {
         const pass = await guard.enter('acme', 'wh_1');
         if (!isPass(pass)) throw new Error('refused');
         pass.sending();
-        await jest.advanceTimersByTimeAsync(1000);
+        await elapse(1000);
         await pass.release();
       };
       await slowAttempt();

@@ -8,6 +8,7 @@
  * optional fields inside an automation's `event` and `action`.
  */
 import * as v from 'valibot';
+import { customHeadersProblem } from './custom-headers';
 import { DomainError, validationError, type ErrorDetail } from './errors';
 import { EVENT_TYPES } from './types';
 
@@ -52,6 +53,13 @@ const enabled = v.boolean('must be true or false');
 /** Attempts per second (api.md: an integer from 1 to 10000); null: no limit. */
 const rateLimit = v.nullable(v.pipe(v.number('must be an integer from 1 to 10000'), v.integer('must be an integer from 1 to 10000'), v.minValue(1, 'must be an integer from 1 to 10000'), v.maxValue(10000, 'must be an integer from 1 to 10000')));
 
+/** A webhook's own headers (custom-headers.ts); `null` means none. */
+const customHeaders = v.pipe(
+  v.nullable(v.record(v.string(), v.string('must be a string'), 'must be an object of header names to string values')),
+  v.transform((headers): Record<string, string> => headers ?? {}),
+  v.check((headers) => customHeadersProblem(headers) === null, (issue) => customHeadersProblem(issue.input as Record<string, string>) ?? 'invalid'),
+);
+
 /** Health fields a webhook's GET shows and a create or PATCH accepts and ignores (the service sets them). */
 const healthReadOnly = { disabledReason: v.optional(v.unknown()), disabledAt: v.optional(v.unknown()), failingSince: v.optional(v.unknown()) };
 
@@ -68,6 +76,7 @@ export const createWebhookSchema = v.pipe(
     accessToken: v.optional(v.nullable(secretName), null),
     enabled: v.optional(v.nullable(enabled), true),
     rateLimit: v.optional(rateLimit, null),
+    headers: v.optional(customHeaders, {}),
     ...healthReadOnly,
   }),
   v.transform(withoutHealthReadOnly),
@@ -83,6 +92,7 @@ export const updateWebhookSchema = v.pipe(
     accessToken: v.optional(v.nullable(secretName)),
     enabled: v.optional(v.nullable(enabled)),
     rateLimit: v.optional(rateLimit),
+    headers: v.optional(customHeaders),
   }),
   v.transform((value) => withoutHealthReadOnly(withoutReadOnly(value))),
 );

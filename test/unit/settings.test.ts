@@ -128,7 +128,7 @@ describe.each([
 
 describe('settingsEnvironment', () => {
   it('writes each setting into its env var as text', () => {
-    expect(settingsEnvironment({ secretPrefix: 'acme/hooks', retrySchedule: '0.5,2', attemptTimeoutMs: 25000, deliveryRetentionDays: 7, webhookDisableAfterSeconds: 60 })).toEqual({
+    expect(settingsEnvironment({ secretPrefix: 'acme/hooks', retrySchedule: '0.5,2', attemptTimeoutMs: 25000, deliveryRetentionDays: 7, webhookDisableAfterSeconds: 60, secretRotationOverlapSeconds: 5 })).toEqual({
       SECRET_PREFIX: 'acme/hooks',
       RETRY_SCHEDULE: '0.5,2',
       ATTEMPT_TIMEOUT_MS: '25000',

@@ -5,7 +5,7 @@ import { HEALTHY, type ApiKeyRecord, type Automation, type AutomationEventFilter
 const at = (second: number) => new Date(Date.UTC(2025, 5, 1, 12, 0, second)).toISOString();
 
 function webhook(team: string, id: string, name: string, second = 0): Webhook {
-  return { id, team, name, url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, rateLimit: null, createdAt: at(second), updatedAt: at(second), health: { ...HEALTHY } };
+  return { id, team, name, url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, rateLimit: null, headers: {}, createdAt: at(second), updatedAt: at(second), health: { ...HEALTHY } };
 }
 
 function automation(team: string, id: string, event: AutomationEventFilter, overrides: Partial<Automation> = {}): Automation {

@@ -47,11 +47,11 @@ export function standardSignature(key: Buffer, id: string, timestamp: number, bo
 }
 
 /** The three Standard Webhooks headers of one attempt. */
-export interface StandardWebhookHeaders {
+export type StandardWebhookHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 /**
  * Standard Webhooks headers for one attempt made at `at`: one `v1,` signature per secret

@@ -54,10 +54,10 @@ export class SecretsManagerStore implements SecretStore {
       throw error;
     }
     const value = answer.SecretString ?? (answer.SecretBinary ? Buffer.from(answer.SecretBinary).toString('utf8') : undefined);
-    if (value === undefined || !answer.VersionId) return undefined;
-    // A version without a date (never seen from the service) counts as old: it never brings its previous value back.
+    if (value === undefined) return undefined;
+    // A version without a date or id (never seen from the service) counts as old: it never brings its previous value back.
     const createdAt = answer.CreatedDate instanceof Date ? answer.CreatedDate.getTime() : 0;
-    return { value, versionId: answer.VersionId, createdAt };
+    return { value, versionId: answer.VersionId ?? '', createdAt };
   }
 
   private fullName(team: string, name: string): string {

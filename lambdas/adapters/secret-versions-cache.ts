@@ -62,7 +62,7 @@ export class SecretVersionsCache {
       if (!young) return { value: current.value, since: new Date(current.createdAt), previous: null };
       entry.previous ??= this.fetch(secretId, 'AWSPREVIOUS');
       const previous = await this.settle(secretId, entry, entry.previous);
-      if (previous && (previous.versionId === current.versionId || previous.createdAt > current.createdAt)) {
+      if (previous && ((previous.versionId !== '' && previous.versionId === current.versionId) || previous.createdAt > current.createdAt)) {
         if (this.entries.get(secretId) === entry) this.entries.delete(secretId);
         continue;
       }

@@ -114,7 +114,7 @@ async function main(): Promise<DeliverPathResult> {
       inFlight: new InFlightGuard(new MemoryFlightStore(), systemClock, config.attemptTimeoutMs, CLAIM_MARGIN_MS, Math.random, inFlight), now: systemClock,
     };
     const at = new Date().toISOString();
-    await deps.webhooks.create({ id: 'wh_bench', team: TEAM, name: 'bench', url, secret: 'HMAC_KEY', accessToken: 'GH_TOKEN', rateLimit: null, createdAt: at, updatedAt: at, health: { ...HEALTHY } });
+    await deps.webhooks.create({ id: 'wh_bench', team: TEAM, name: 'bench', url, secret: 'HMAC_KEY', accessToken: 'GH_TOKEN', rateLimit: null, headers: {}, createdAt: at, updatedAt: at, health: { ...HEALTHY } });
     const records: SQSRecord[] = [];
     for (let index = 0; index < count; index++) {
       const id = `dlv_${label}_${index}`;
@@ -160,7 +160,7 @@ async function main(): Promise<DeliverPathResult> {
   const webhook = (await sample.deps.webhooks.get(TEAM, 'wh_bench'))!;
   const delivery = (await sample.deps.deliveries.get(TEAM, 'dlv_sample_0'))!;
   const event = (await sample.deps.events.get(TEAM, delivery.eventId))!.event;
-  const request = await prepareRequest(sample.deps.secrets, webhook, delivery.template, event, delivery.id, config.userAgent);
+  const request = (await prepareRequest(sample.deps, webhook, delivery.template, event, delivery.id)).signedAt(new Date());
   const target = new URL(request.url);
 
   async function runBare(count: number) {
@@ -254,10 +254,11 @@ function answerSecretsInProcess(client: SecretsManagerClient, values: Map<string
     (_next, context) => async (args) => {
       calls++;
       if (context.commandName !== 'GetSecretValueCommand') throw new Error(`unexpected ${context.commandName}`);
-      const id = (args.input as { SecretId: string }).SecretId;
+      const { SecretId: id, VersionStage: stage } = args.input as { SecretId: string; VersionStage?: string };
       const value = values.get(id);
-      if (value === undefined) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
-      return { output: { $metadata: {}, Name: id, SecretString: value }, response: {} };
+      // One version each, made long ago: no rotation is under way, as in steady state.
+      if (value === undefined || (stage ?? 'AWSCURRENT') !== 'AWSCURRENT') throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+      return { output: { $metadata: {}, Name: id, SecretString: value, VersionId: `v-${id}`, CreatedDate: new Date(0), VersionStages: ['AWSCURRENT'] }, response: {} };
     },
     { step: 'initialize', name: 'benchSecretsStub' },
   );

@@ -101,7 +101,7 @@ async function main(): Promise<MatchingResult> {
     const seedStarted = performance.now();
     const at = new Date().toISOString();
     for (const [team, count] of [['small', options.small], ['large', options.large]] as const) {
-      await deps.webhooks.create({ id: `wh_${team}`, team, name: 'hook', url: 'https://hooks.example.com/in', secret: null, accessToken: null, rateLimit: null, createdAt: at, updatedAt: at, health: { ...HEALTHY } });
+      await deps.webhooks.create({ id: `wh_${team}`, team, name: 'hook', url: 'https://hooks.example.com/in', secret: null, accessToken: null, rateLimit: null, headers: {}, createdAt: at, updatedAt: at, health: { ...HEALTHY } });
       let next = 0;
       await Promise.all(Array.from({ length: 16 }, async () => {
         while (next < count) await deps.automations.put(automation(team, next++, `wh_${team}`, at));

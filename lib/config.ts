@@ -13,6 +13,7 @@ import {
   parseDeliveryRetentionDays,
   parseWebhookDisableAfterSeconds,
   parseSecretPrefix,
+  parseSecretRotationOverlapSeconds,
   SETTING_DEFAULTS,
 } from '../lambdas/domain/settings';
 
@@ -54,6 +55,14 @@ export interface RegistryWebhooksStackProps extends StackProps {
    * @default 432000 (5 days)
    */
   readonly webhookDisableAfterSeconds?: number;
+  /**
+   * Seconds after a secret gets a new value (a `PUT`, or a new version made in the Secrets
+   * Manager console) during which its previous value also signs: `webhook-signature` then
+   * carries two signatures, the new value's first (env `SECRET_ROTATION_OVERLAP_SECONDS` of the
+   * api and deliver Lambdas), an integer from 0 (no overlap) to 2592000 (30 days).
+   * @default 86400 (1 day)
+   */
+  readonly secretRotationOverlapSeconds?: number;
   /**
    * Upper bound of concurrent deliver Lambdas the SQS event source may run (2–1000), so a
    * burst of events cannot flood customer endpoints or the account's Lambda concurrency.
@@ -120,6 +129,7 @@ export function resolveSettings(props: RegistryWebhooksStackProps = {}): Resolve
     attemptTimeoutMs: parseAttemptTimeoutMs(props.attemptTimeoutMs, 'attemptTimeoutMs'),
     deliveryRetentionDays: parseDeliveryRetentionDays(props.deliveryRetentionDays, 'deliveryRetentionDays'),
     webhookDisableAfterSeconds: parseWebhookDisableAfterSeconds(props.webhookDisableAfterSeconds, 'webhookDisableAfterSeconds'),
+    secretRotationOverlapSeconds: parseSecretRotationOverlapSeconds(props.secretRotationOverlapSeconds, 'secretRotationOverlapSeconds'),
     // The SQS event source accepts 2–1000.
     deliverMaxConcurrency: integerIn('deliverMaxConcurrency', props.deliverMaxConcurrency ?? DEFAULTS.deliverMaxConcurrency, 2, 1000),
     throttleRateLimit,

@@ -31,6 +31,7 @@ export function propsFromContext(app: App): RegistryWebhooksStackProps {
     attemptTimeoutMs: number('attemptTimeoutMs'),
     deliveryRetentionDays: number('deliveryRetentionDays'),
     webhookDisableAfterSeconds: number('webhookDisableAfterSeconds'),
+    secretRotationOverlapSeconds: number('secretRotationOverlapSeconds'),
     deliverMaxConcurrency: number('deliverMaxConcurrency'),
     throttleRateLimit: number('throttleRateLimit'),
     throttleBurstLimit: number('throttleBurstLimit'),

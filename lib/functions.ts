@@ -16,7 +16,7 @@ import type { DataTables } from './data';
 import { acknowledge, nagSpelling } from './nag';
 import type { Notifications } from './notifications';
 import type { DeliveryQueues } from './queue';
-import { settingsEnvironment } from '../lambdas/domain/settings';
+import { settingsEnvironment, signingEnvironment } from '../lambdas/domain/settings';
 
 /** The Lambdas of the service, named as their handler files are. */
 export type FunctionName = 'authorizer' | 'api' | 'ingest' | 'deliver' | 'sweeper';
@@ -119,11 +119,13 @@ export class Functions extends Construct {
       WEBHOOK_ALLOW_HOSTS: '',
     };
 
-    const make = (name: FunctionName): NodejsFunction => this.makeFunction(name, environment);
+    const make = (name: FunctionName, extra: Record<string, string> = {}): NodejsFunction => this.makeFunction(name, { ...environment, ...extra });
+    // Only the Lambdas that sign (test sends, deliveries) are told how long a rotation overlaps.
+    const signing = signingEnvironment(settings);
     const authorizer = make('authorizer');
-    const api = make('api');
+    const api = make('api', signing);
     const ingest = make('ingest');
-    const deliver = make('deliver');
+    const deliver = make('deliver', signing);
     const sweeper = make('sweeper');
     this.byName = { authorizer, api, ingest, deliver, sweeper };
 

@@ -1,22 +1,26 @@
 /**
  * Team secrets in AWS Secrets Manager, named `<prefix>/<team>/<name>` and tagged with their
  * team. Secrets an admin creates in the console under that name are listed and used like
- * ours. Values are read through Powertools' SecretsProvider, which caches them for
- * `cacheSeconds`, so steady-state deliveries make no Secrets Manager calls; a rotation made
- * in the console is picked up within that time.
+ * ours. Values are cached for `cacheSeconds` (secret-versions-cache.ts), so steady-state
+ * deliveries make no Secrets Manager calls; a rotation made in the console is picked up within
+ * that time. Rotation uses Secrets Manager's own versions: the AWSCURRENT version's
+ * CreatedDate says when the value changed and AWSPREVIOUS holds the value before it, so a new
+ * value written in the console rotates exactly like a `PUT`.
  */
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
   ListSecretsCommand,
+  GetSecretValueCommand,
   PutSecretValueCommand,
+  type GetSecretValueCommandOutput,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import type { SecretStore } from '../domain/ports';
+import type { SecretStore, SecretVersions } from '../domain/ports';
 import { SECRET_NAME_PATTERN } from '../domain/schemas';
 import type { SecretInfo } from '../domain/types';
+import { SecretVersionsCache, type FetchedVersion } from './secret-versions-cache';
 
 function isNotFound(error: unknown): boolean {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
@@ -29,14 +33,31 @@ function iso(date: Date | undefined, fallback: string): string {
 
 /** Secrets Manager-backed SecretStore. */
 export class SecretsManagerStore implements SecretStore {
-  private readonly provider: SecretsProvider;
+  private readonly cache: SecretVersionsCache;
 
   constructor(
     private readonly client: SecretsManagerClient,
     private readonly prefix: string,
-    private readonly cacheSeconds = 60,
+    cacheSeconds = 60,
+    now: () => number = Date.now,
   ) {
-    this.provider = new SecretsProvider({ awsSdkV3Client: client });
+    this.cache = new SecretVersionsCache((secretId, stage) => this.fetchVersion(secretId, stage), cacheSeconds, now);
+  }
+
+  /** One version by staging label; undefined when the secret (or the label) does not exist. */
+  private async fetchVersion(secretId: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<FetchedVersion | undefined> {
+    let answer: GetSecretValueCommandOutput;
+    try {
+      answer = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+    const value = answer.SecretString ?? (answer.SecretBinary ? Buffer.from(answer.SecretBinary).toString('utf8') : undefined);
+    if (value === undefined) return undefined;
+    // A version without a date or id (never seen from the service) counts as old: it never brings its previous value back.
+    const createdAt = answer.CreatedDate instanceof Date ? answer.CreatedDate.getTime() : 0;
+    return { value, versionId: answer.VersionId ?? '', createdAt };
   }
 
   private fullName(team: string, name: string): string {
@@ -53,7 +74,7 @@ export class SecretsManagerStore implements SecretStore {
         Description: `Registry Webhooks secret ${name} of team ${team}`,
         Tags: [{ Key: 'registry-webhooks:team', Value: team }],
       }));
-      this.provider.clearCache();
+      this.cache.forget(secretId);
       const described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
       const createdAt = iso(described.CreatedDate, now);
       return { created: true, info: { name, createdAt, updatedAt: iso(described.LastChangedDate, createdAt) } };
@@ -61,7 +82,7 @@ export class SecretsManagerStore implements SecretStore {
       if (!(error instanceof Error && error.name === 'ResourceExistsException')) throw error;
     }
     await this.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }));
-    this.provider.clearCache();
+    this.cache.forget(secretId);
     const described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
     return { created: false, info: { name, createdAt: iso(described.CreatedDate, now), updatedAt: iso(described.LastChangedDate, now) } };
   }
@@ -95,21 +116,18 @@ export class SecretsManagerStore implements SecretStore {
   }
 
   async getValue(team: string, name: string) {
-    try {
-      const value = await this.provider.get(this.fullName(team, name), { maxAge: this.cacheSeconds });
-      if (value === undefined) return undefined;
-      return typeof value === 'string' ? value : Buffer.from(value as Uint8Array).toString('utf8');
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    return (await this.cache.get(this.fullName(team, name), 0))?.value;
+  }
+
+  async getVersions(team: string, name: string, previousWithinSeconds: number): Promise<SecretVersions | undefined> {
+    return this.cache.get(this.fullName(team, name), previousWithinSeconds);
   }
 
   async delete(team: string, name: string) {
     try {
       // Deleted at once, so the name can be used again; the API's DELETE means "gone".
       await this.client.send(new DeleteSecretCommand({ SecretId: this.fullName(team, name), ForceDeleteWithoutRecovery: true }));
-      this.provider.clearCache();
+      this.cache.forget(this.fullName(team, name));
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;

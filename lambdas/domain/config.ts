@@ -6,8 +6,12 @@ import {
   parseAttemptTimeoutMs,
   parseDeliveryRetentionDays,
   parseRetrySchedule,
+  parseSecretCacheSeconds,
   parseSecretPrefix,
+  parseSecretRotationOverlapSeconds,
   parseWebhookDisableAfterSeconds,
+  SECRET_CACHE_ENV_VAR,
+  SECRET_ROTATION_OVERLAP_ENV_VAR,
   SETTING_ENV_VARS as VAR,
 } from './settings';
 import { parseAllowHosts } from './url-policy';
@@ -26,6 +30,10 @@ export interface RuntimeConfig {
   retentionDays: number;
   /** A webhook whose every attempt has failed this long (and at least 10 times) is disabled. */
   webhookDisableAfterSeconds: number;
+  /** How long after a secret gets a new value its previous value also signs (`webhook-signature`). */
+  secretRotationOverlapSeconds: number;
+  /** How long a process keeps a secret value it read (deployed: 60 s). */
+  secretCacheSeconds: number;
   /** Sent as `User-Agent`. */
   userAgent: string;
 }
@@ -46,6 +54,8 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     allowHosts: parseAllowHosts(env.WEBHOOK_ALLOW_HOSTS),
     retentionDays: parseDeliveryRetentionDays(env[VAR.deliveryRetentionDays], VAR.deliveryRetentionDays),
     webhookDisableAfterSeconds: parseWebhookDisableAfterSeconds(env[VAR.webhookDisableAfterSeconds], VAR.webhookDisableAfterSeconds),
+    secretRotationOverlapSeconds: parseSecretRotationOverlapSeconds(env[SECRET_ROTATION_OVERLAP_ENV_VAR], SECRET_ROTATION_OVERLAP_ENV_VAR),
+    secretCacheSeconds: parseSecretCacheSeconds(env[SECRET_CACHE_ENV_VAR], SECRET_CACHE_ENV_VAR),
     userAgent: `registry-webhooks/${SERVICE_VERSION}`,
   };
 }

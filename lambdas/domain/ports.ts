@@ -61,7 +61,16 @@ export interface AutomationStore {
   isWebhookInUse(team: string, webhookId: string): Promise<boolean>;
 }
 
-/** Team secrets. Values only go out through `getValue`, used to sign and authorize. */
+/** A secret's current value and, during a rotation, the one before it. */
+export interface SecretVersions {
+  value: string;
+  /** When `value` was made (Secrets Manager: the AWSCURRENT version's CreatedDate). */
+  since: Date;
+  /** The value before it (Secrets Manager: AWSPREVIOUS), or null when not asked for or there is none. */
+  previous: string | null;
+}
+
+/** Team secrets. Values only go out through `getValue`/`getVersions`, used to sign and authorize. */
 export interface SecretStore {
   /** Creates or replaces; tells which. */
   put(team: string, name: string, value: string): Promise<{ created: boolean; info: SecretInfo }>;
@@ -69,6 +78,13 @@ export interface SecretStore {
   exists(team: string, name: string): Promise<boolean>;
   /** The value, or undefined when the secret does not exist. */
   getValue(team: string, name: string): Promise<string | undefined>;
+  /**
+   * The current value with the time it became current, and the value before it when the
+   * current one is younger than `previousWithinSeconds` (so steady-state reads fetch one
+   * version only). Undefined when the secret does not exist. Values may come from a cache:
+   * `since` is what tells the caller whether `previous` may still be used.
+   */
+  getVersions(team: string, name: string, previousWithinSeconds: number): Promise<SecretVersions | undefined>;
   delete(team: string, name: string): Promise<boolean>;
 }
 

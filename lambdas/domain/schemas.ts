@@ -8,6 +8,7 @@
  * optional fields inside an automation's `event` and `action`.
  */
 import * as v from 'valibot';
+import { customHeadersProblem } from './custom-headers';
 import { DomainError, validationError, type ErrorDetail } from './errors';
 import { normalizeEvent } from './event-types';
 import { EVENT_TYPES, type RegistryEvent } from './types';
@@ -53,6 +54,21 @@ const enabled = v.boolean('must be true or false');
 /** Attempts per second (api.md: an integer from 1 to 10000); null: no limit. */
 const rateLimit = v.nullable(v.pipe(v.number('must be an integer from 1 to 10000'), v.integer('must be an integer from 1 to 10000'), v.minValue(1, 'must be an integer from 1 to 10000'), v.maxValue(10000, 'must be an integer from 1 to 10000')));
 
+const isJsonObject = (input: unknown): input is Record<string, unknown> => typeof input === 'object' && input !== null && !Array.isArray(input);
+
+/** A webhook's own headers (custom-headers.ts); `null` means none. */
+const customHeaders = v.pipe(
+  v.nullable(
+    v.pipe(
+      // valibot's record takes an array as an object of indexes: refuse it first.
+      v.custom<Record<string, unknown>>(isJsonObject, 'must be an object of header names to string values'),
+      v.record(v.string(), v.string('must be a string')),
+    ),
+  ),
+  v.transform((headers): Record<string, string> => headers ?? {}),
+  v.check((headers) => customHeadersProblem(headers) === null, (issue) => customHeadersProblem(issue.input as Record<string, string>) ?? 'invalid'),
+);
+
 /** Health fields a webhook's GET shows and a create or PATCH accepts and ignores (the service sets them). */
 const healthReadOnly = { disabledReason: v.optional(v.unknown()), disabledAt: v.optional(v.unknown()), failingSince: v.optional(v.unknown()) };
 
@@ -69,6 +85,7 @@ export const createWebhookSchema = v.pipe(
     accessToken: v.optional(v.nullable(secretName), null),
     enabled: v.optional(v.nullable(enabled), true),
     rateLimit: v.optional(rateLimit, null),
+    headers: v.optional(customHeaders, {}),
     ...healthReadOnly,
   }),
   v.transform(withoutHealthReadOnly),
@@ -84,6 +101,7 @@ export const updateWebhookSchema = v.pipe(
     accessToken: v.optional(v.nullable(secretName)),
     enabled: v.optional(v.nullable(enabled)),
     rateLimit: v.optional(rateLimit),
+    headers: v.optional(customHeaders),
   }),
   v.transform((value) => withoutHealthReadOnly(withoutReadOnly(value))),
 );
@@ -163,7 +181,6 @@ export const automationPatchSchema = v.pipe(
 /** Event text fields: `null` (or absent) is the empty string. */
 const text = (max: number) => v.nullish(v.pipe(v.string(), v.maxLength(max)), '');
 
-const isJsonObject = (input: unknown): input is Record<string, unknown> => typeof input === 'object' && input !== null && !Array.isArray(input);
 
 /** `artifact.metadata`: a JSON object (`null` or absent: `{}`) of at most {@link MAX_METADATA_BYTES} as JSON. */
 const metadata = v.pipe(

@@ -19,6 +19,7 @@ export const SETTING_DEFAULTS = {
   attemptTimeoutMs: 15000,
   deliveryRetentionDays: 30,
   webhookDisableAfterSeconds: 432000,
+  secretRotationOverlapSeconds: 86400,
 } as const;
 
 /**
@@ -35,6 +36,21 @@ export const DELIVERY_RETENTION_DAYS_BOUNDS = { min: 1, max: 3650 } as const;
 
 /** Inclusive bounds of `webhookDisableAfterSeconds` / `WEBHOOK_DISABLE_AFTER_SECONDS` (1 s for tests, up to a year). */
 export const WEBHOOK_DISABLE_AFTER_SECONDS_BOUNDS = { min: 1, max: 31_536_000 } as const;
+
+/**
+ * Inclusive bounds of `secretRotationOverlapSeconds` / `SECRET_ROTATION_OVERLAP_SECONDS`: 0 (the
+ * previous value never signs) up to 30 days, long enough for any receiver's change process.
+ */
+export const SECRET_ROTATION_OVERLAP_SECONDS_BOUNDS = { min: 0, max: 2_592_000 } as const;
+
+/**
+ * Inclusive bounds of `SECRET_CACHE_SECONDS` (runtime only, not a stack prop: deployed Lambdas
+ * keep the documented 60 s; local mode may shorten it so a console-made rotation shows at once).
+ */
+export const SECRET_CACHE_SECONDS_BOUNDS = { min: 0, max: 300 } as const;
+
+/** How long a read secret value is kept in a process when `SECRET_CACHE_SECONDS` is not set. */
+export const DEFAULT_SECRET_CACHE_SECONDS = 60;
 
 /** Limits of a retry schedule: entries per round, and seconds per step (one day). */
 export const RETRY_SCHEDULE_BOUNDS = { maxEntries: 20, maxStepSeconds: 86400 } as const;
@@ -54,6 +70,15 @@ export const SETTING_ENV_VARS = {
   webhookDisableAfterSeconds: 'WEBHOOK_DISABLE_AFTER_SECONDS',
 } as const;
 
+/**
+ * The env var of `secretRotationOverlapSeconds`. Apart from {@link SETTING_ENV_VARS} because only
+ * the Lambdas that sign (api: test sends; deliver) get it: see {@link signingEnvironment}.
+ */
+export const SECRET_ROTATION_OVERLAP_ENV_VAR = 'SECRET_ROTATION_OVERLAP_SECONDS';
+
+/** The env var of the secret cache time (runtime only; see {@link SECRET_CACHE_SECONDS_BOUNDS}). */
+export const SECRET_CACHE_ENV_VAR = 'SECRET_CACHE_SECONDS';
+
 /** The shared settings as the stack holds them once checked. */
 export interface SharedSettingValues {
   readonly secretPrefix: string;
@@ -62,6 +87,7 @@ export interface SharedSettingValues {
   readonly attemptTimeoutMs: number;
   readonly deliveryRetentionDays: number;
   readonly webhookDisableAfterSeconds: number;
+  readonly secretRotationOverlapSeconds: number;
 }
 
 // Plain decimals only: Number() would also take "1e3", "0x10" and "" — not what a human means.
@@ -151,6 +177,21 @@ export function parseWebhookDisableAfterSeconds(value: number | string | undefin
 }
 
 /**
+ * How long after a secret gets a new value its previous value also signs (`webhook-signature`),
+ * within {@link SECRET_ROTATION_OVERLAP_SECONDS_BOUNDS}; absent → 1 day.
+ */
+export function parseSecretRotationOverlapSeconds(value: number | string | undefined, name: string): number {
+  const { min, max } = SECRET_ROTATION_OVERLAP_SECONDS_BOUNDS;
+  return integerSetting(value, name, SETTING_DEFAULTS.secretRotationOverlapSeconds, min, max);
+}
+
+/** How long a process keeps a secret it read, within {@link SECRET_CACHE_SECONDS_BOUNDS}; absent → 60 s. */
+export function parseSecretCacheSeconds(value: number | string | undefined, name: string): number {
+  const { min, max } = SECRET_CACHE_SECONDS_BOUNDS;
+  return integerSetting(value, name, DEFAULT_SECRET_CACHE_SECONDS, min, max);
+}
+
+/**
  * The env vars that carry checked settings to the Lambdas, in the text the runtime parses
  * back to the same values (numbers as plain decimal integers).
  */
@@ -162,4 +203,9 @@ export function settingsEnvironment(values: SharedSettingValues): Record<(typeof
     [SETTING_ENV_VARS.deliveryRetentionDays]: String(values.deliveryRetentionDays),
     [SETTING_ENV_VARS.webhookDisableAfterSeconds]: String(values.webhookDisableAfterSeconds),
   };
+}
+
+/** The env vars of the Lambdas that sign requests (api for test sends, deliver), on top of {@link settingsEnvironment}. */
+export function signingEnvironment(values: Pick<SharedSettingValues, 'secretRotationOverlapSeconds'>): Record<typeof SECRET_ROTATION_OVERLAP_ENV_VAR, string> {
+  return { [SECRET_ROTATION_OVERLAP_ENV_VAR]: String(values.secretRotationOverlapSeconds) };
 }

@@ -28,6 +28,8 @@ export interface Webhook {
   accessToken: string | null;
   /** At most this many attempts start per second to this webhook, across every worker; null: no limit. */
   rateLimit: number | null;
+  /** Extra request headers sent on every attempt and test send (api.md: `headers`); not secrets. */
+  headers: Readonly<Record<string, string>>;
   createdAt: string;
   updatedAt: string;
   /** Endpoint health: see {@link WebhookHealth}. */

@@ -1,6 +1,7 @@
 /**
- * The receiver's side, shipped for endpoint owners: checks `X-Wandb-Signature` against the
- * raw request body. Verify the bytes as received, before any JSON parsing.
+ * The receiver's side of `X-Wandb-Signature` alone: checks it against the raw request body.
+ * Verify the bytes as received, before any JSON parsing. Endpoint owners: copy
+ * docs/receiver-kit/verify.ts instead (both schemes, replay protection, no dependencies).
  *
  * ```ts
  * import { verifySignature } from './verify-signature';

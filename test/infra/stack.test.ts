@@ -542,6 +542,21 @@ describe('RegistryWebhooksStack props', () => {
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
+  it('gives the rotation overlap to the Lambdas that sign (api: test sends; deliver) and to no other', () => {
+    const overlapOf = (stack: RegistryWebhooksStack, template: Template) => Object.fromEntries(
+      Object.entries(stack.functions.byName).map(([name, fn]) => [
+        name,
+        template.toJSON().Resources[stack.getLogicalId(fn.node.defaultChild as never)].Properties.Environment.Variables.SECRET_ROTATION_OVERLAP_SECONDS,
+      ]),
+    );
+    const defaults = synth();
+    expect(overlapOf(defaults.stack, defaults.template)).toEqual({ authorizer: undefined, api: '86400', ingest: undefined, deliver: '86400', sweeper: undefined });
+    expect(DEFAULTS.secretRotationOverlapSeconds).toBe(86400);
+    const custom = synth({ secretRotationOverlapSeconds: 0 });
+    expect(overlapOf(custom.stack, custom.template)).toMatchObject({ api: '0', deliver: '0' });
+    expect(propsFromContext(new App({ context: { secretRotationOverlapSeconds: '3600' } })).secretRotationOverlapSeconds).toBe(3600);
+  });
+
   it('writes a decimal retry schedule as the Lambdas read it (spaces around entries dropped)', () => {
     const { template } = synth({ retrySchedule: ' 0.5, 2 ,.25' });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -558,6 +573,9 @@ describe('RegistryWebhooksStack props', () => {
     [{ retrySchedule: '5,soon' }, /retrySchedule/],
     [{ secretPrefix: 'trailing/' }, /secretPrefix/],
     [{ alarmEmail: 'not-an-address' }, /alarmEmail/],
+    [{ secretRotationOverlapSeconds: -1 }, /secretRotationOverlapSeconds must be an integer between 0 and 2592000/],
+    [{ secretRotationOverlapSeconds: 2_592_001 }, /secretRotationOverlapSeconds/],
+    [{ secretRotationOverlapSeconds: 1.5 }, /secretRotationOverlapSeconds/],
   ])('rejects %j', (props, message) => {
     expect(() => synth(props as RegistryWebhooksStackProps)).toThrow(message);
   });

@@ -85,7 +85,7 @@ describe('the document and the route table', () => {
   test('the checker refuses undocumented statuses and bodies that break the schema', () => {
     const checker = new OpenApiChecker(doc);
     const webhook = {
-      id: 'wh_1', name: 'n', url: 'https://ci.example.com/', secret: null, accessToken: 'TOKEN', enabled: true, disabledReason: null, disabledAt: null, failingSince: null, rateLimit: null,
+      id: 'wh_1', name: 'n', url: 'https://ci.example.com/', secret: null, accessToken: 'TOKEN', enabled: true, disabledReason: null, disabledAt: null, failingSince: null, rateLimit: null, headers: {},
       createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
     };
     expect(checker.check('getWebhook', 200, JSON.stringify(webhook), 'application/json')).toEqual([]);

@@ -12,6 +12,7 @@ import {
   GetSecretValueCommand,
   ListSecretsCommand,
   type ListSecretsCommandInput,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
   UpdateSecretCommand,
@@ -109,6 +110,36 @@ describe('secrets manager emulator', () => {
       new GetSecretValueCommand({ SecretId: 'app/t1/a', VersionStage: 'AWSPREVIOUS' }),
     );
     expect(previous).toMatchObject({ SecretString: 'v1', VersionId: created.VersionId });
+  });
+
+  it('rotates as the console does: each version keeps its own CreatedDate, AWSCURRENT moves, AWSPREVIOUS follows', async () => {
+    const first = await client.send(new CreateSecretCommand({ Name: 'app/t1/rot', SecretString: 'one' }));
+    const firstRead = await client.send(new GetSecretValueCommand({ SecretId: 'app/t1/rot' }));
+    const second = await client.send(new PutSecretValueCommand({ SecretId: 'app/t1/rot', SecretString: 'two' }));
+    const third = await client.send(new PutSecretValueCommand({ SecretId: 'app/t1/rot', SecretString: 'three' }));
+
+    const current = await client.send(new GetSecretValueCommand({ SecretId: 'app/t1/rot', VersionStage: 'AWSCURRENT' }));
+    const previous = await client.send(new GetSecretValueCommand({ SecretId: 'app/t1/rot', VersionStage: 'AWSPREVIOUS' }));
+    expect(current).toMatchObject({ SecretString: 'three', VersionId: third.VersionId, VersionStages: ['AWSCURRENT'] });
+    expect(previous).toMatchObject({ SecretString: 'two', VersionId: second.VersionId, VersionStages: ['AWSPREVIOUS'] });
+    // A version's CreatedDate is when that version was made, not when the secret was.
+    expect(current.CreatedDate!.getTime()).toBeGreaterThanOrEqual(previous.CreatedDate!.getTime());
+    expect(previous.CreatedDate!.getTime()).toBeGreaterThanOrEqual(firstRead.CreatedDate!.getTime());
+
+    const listed = await client.send(new ListSecretVersionIdsCommand({ SecretId: 'app/t1/rot' }));
+    expect(listed.Name).toBe('app/t1/rot');
+    expect(listed.Versions!.map((v) => [v.VersionId, v.VersionStages])).toEqual([
+      [third.VersionId, ['AWSCURRENT']],
+      [second.VersionId, ['AWSPREVIOUS']],
+    ]);
+    expect(listed.Versions!.every((v) => v.CreatedDate instanceof Date)).toBe(true);
+    const all = await client.send(new ListSecretVersionIdsCommand({ SecretId: 'app/t1/rot', IncludeDeprecated: true, MaxResults: 2 }));
+    expect(all.Versions).toHaveLength(2);
+    const rest = await client.send(new ListSecretVersionIdsCommand({ SecretId: 'app/t1/rot', IncludeDeprecated: true, NextToken: all.NextToken }));
+    expect(rest.Versions!.map((v) => [v.VersionId, v.VersionStages])).toEqual([[first.VersionId, []]]);
+    expect(rest.NextToken).toBeUndefined();
+    const badToken = await errorOf(client.send(new ListSecretVersionIdsCommand({ SecretId: 'app/t1/rot', NextToken: 'nope' })));
+    expect(badToken.name).toBe('InvalidNextTokenException');
   });
 
   it('treats a repeated ClientRequestToken as a retry, not a new version', async () => {

@@ -10,7 +10,7 @@ import type { DeliveryMessage } from '../../lambdas/domain/ports';
 import { redeliver } from '../../lambdas/domain/services/deliveries';
 import { CLAIM_MARGIN_MS, processDeliveryMessage } from '../../lambdas/domain/services/delivery-worker';
 import { sweepDueDeliveries } from '../../lambdas/domain/services/sweeper';
-import { signPayload } from '../../lambdas/domain/signing';
+import { signPayload, standardWebhookHeaders } from '../../lambdas/domain/signing';
 import { inMemoryDeps, seedDelivery, type FakeAnswer, type InMemoryDeps } from './support/in-memory-deps';
 
 function first(deps: InMemoryDeps, id = 'dlv_1'): DeliveryMessage {
@@ -49,6 +49,45 @@ describe('one attempt', () => {
     expect(stored).toMatchObject({ status: 'succeeded', nextAttemptAt: null, attemptCount: 1, roundAttempts: 1 });
     expect(stored.attempts).toEqual([{ number: 1, at: new Date(deps.clock.ms).toISOString(), status: 204, durationMs: 5, error: null, responseBody: 'thanks' }]);
     expect(deps.queue.sent).toEqual([]);
+  });
+
+  test('Standard Webhooks headers: the delivery id, this attempt\'s second, signed at send time; custom headers go along', async () => {
+    const deps = inMemoryDeps({ retrySchedule: [5] });
+    await seedDelivery(deps);
+    await deps.webhooks.update((await deps.webhooks.get('demo', 'wh_1'))!, { ...(await deps.webhooks.get('demo', 'wh_1'))!, headers: { 'X-Team': 'ml' } });
+    deps.sender.script = [{ status: 500 }, { status: 200 }];
+
+    await processDeliveryMessage(deps, first(deps));
+    const firstAt = deps.clock.ms;
+    await deliverWhenDue(deps, onlyQueued(deps));
+
+    const [one, two] = deps.sender.requests;
+    expect(one.headers).toMatchObject({ 'X-Team': 'ml', ...standardWebhookHeaders(['signing-secret-value'], 'dlv_1', new Date(firstAt), one.body) });
+    expect(two.headers).toMatchObject(standardWebhookHeaders(['signing-secret-value'], 'dlv_1', new Date(deps.clock.ms), two.body));
+    expect(two.headers['webhook-timestamp']).not.toBe(one.headers['webhook-timestamp']);
+  });
+
+  test('after a rotation both values sign until the overlap ends, counted from the new value; a value signing a request is scrubbed from answers too', async () => {
+    const deps = inMemoryDeps({ secretRotationOverlapSeconds: 60, retrySchedule: [59, 2] });
+    await seedDelivery(deps);
+    await deps.secrets.put('demo', 'HMAC_KEY', 'rotated-value');
+    const rotatedAt = deps.clock.ms;
+    deps.sender.script = [{ status: 500 }, { status: 500 }];
+
+    await processDeliveryMessage(deps, first(deps));
+    deps.clock.ms = rotatedAt + 59_999;
+    await processDeliveryMessage(deps, { ...onlyQueued(deps), notBefore: deps.clock.ms });
+    deps.clock.ms = rotatedAt + 60_000;
+    await processDeliveryMessage(deps, { ...onlyQueued(deps), notBefore: deps.clock.ms });
+
+    const at = (ms: number, values: string[], body: string) => standardWebhookHeaders(values, 'dlv_1', new Date(ms), body)['webhook-signature'];
+    const [one, two, three] = deps.sender.requests;
+    expect(one.headers['webhook-signature']).toBe(at(rotatedAt, ['rotated-value', 'signing-secret-value'], one.body));
+    expect(two.headers['webhook-signature']).toBe(at(rotatedAt + 59_999, ['rotated-value', 'signing-secret-value'], two.body));
+    expect(three.headers['webhook-signature']).toBe(at(rotatedAt + 60_000, ['rotated-value'], three.body));
+    for (const request of [one, two, three]) expect(request.headers['X-Wandb-Signature']).toBe(signPayload('rotated-value', request.body));
+    // A value a request was signed with is one the sender scrubs from what comes back.
+    for (const request of [one, two]) expect(request.secrets).toEqual(expect.arrayContaining(['rotated-value', 'signing-secret-value']));
   });
 
   test('a message for a missing delivery is dropped without a POST', async () => {

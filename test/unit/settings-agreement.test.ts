@@ -6,12 +6,15 @@
  */
 import { DEFAULTS, resolveSettings, type RegistryWebhooksStackProps } from '../../lib/config';
 import { loadRuntimeConfig } from '../../lambdas/domain/config';
-import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, settingsEnvironment } from '../../lambdas/domain/settings';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, settingsEnvironment, signingEnvironment } from '../../lambdas/domain/settings';
 
 const stack = (props: RegistryWebhooksStackProps) => resolveSettings(props);
 const runtime = (env: Record<string, string>) => loadRuntimeConfig(env);
-/** What a deployed Lambda reads: the env the stack writes for these props (lib/functions.ts). */
-const deployed = (props: RegistryWebhooksStackProps) => loadRuntimeConfig(settingsEnvironment(resolveSettings(props)));
+/** What a deployed Lambda that signs (api, deliver) reads: the env the stack writes for these props (lib/functions.ts). */
+const deployed = (props: RegistryWebhooksStackProps) => {
+  const settings = resolveSettings(props);
+  return loadRuntimeConfig({ ...settingsEnvironment(settings), ...signingEnvironment(settings) });
+};
 
 describe('retry schedule: retrySchedule / RETRY_SCHEDULE', () => {
   it.each<[string, number[]]>([
@@ -95,12 +98,32 @@ describe('secret prefix: secretPrefix / SECRET_PREFIX', () => {
   });
 });
 
+describe('rotation overlap: secretRotationOverlapSeconds / SECRET_ROTATION_OVERLAP_SECONDS', () => {
+  it.each([0, 1, 8, 86400, 2_592_000])('both accept %d', (seconds) => {
+    expect(stack({ secretRotationOverlapSeconds: seconds }).secretRotationOverlapSeconds).toBe(seconds);
+    expect(runtime({ SECRET_ROTATION_OVERLAP_SECONDS: String(seconds) }).secretRotationOverlapSeconds).toBe(seconds);
+    expect(deployed({ secretRotationOverlapSeconds: seconds }).secretRotationOverlapSeconds).toBe(seconds);
+  });
+
+  it.each([-1, 2_592_001, 1.5, Number.NaN])('both refuse %d, each naming its own setting', (seconds) => {
+    expect(() => stack({ secretRotationOverlapSeconds: seconds })).toThrow(/^secretRotationOverlapSeconds must be an integer between 0 and 2592000/);
+    expect(() => runtime({ SECRET_ROTATION_OVERLAP_SECONDS: String(seconds) })).toThrow(/^SECRET_ROTATION_OVERLAP_SECONDS must be an integer between 0 and 2592000/);
+  });
+
+  it('the runtime refuses what is not plain digits; the secret cache time has its own bounds', () => {
+    for (const text of ['1e3', '0x10', '-0', '1 day']) expect(() => runtime({ SECRET_ROTATION_OVERLAP_SECONDS: text })).toThrow(/SECRET_ROTATION_OVERLAP_SECONDS/);
+    expect(runtime({}).secretCacheSeconds).toBe(60);
+    expect(runtime({ SECRET_CACHE_SECONDS: '0' }).secretCacheSeconds).toBe(0);
+    expect(() => runtime({ SECRET_CACHE_SECONDS: '301' })).toThrow(/^SECRET_CACHE_SECONDS must be an integer between 0 and 300/);
+  });
+});
+
 describe('what the stack writes, the Lambdas read back unchanged', () => {
   it.each<RegistryWebhooksStackProps>([
     {},
     { secretPrefix: 'acme/hooks', retrySchedule: ' 0.2, .5 ,1.', attemptTimeoutMs: 25000, deliveryRetentionDays: 1 },
     { secretPrefix: 'a', retrySchedule: '86400,0', attemptTimeoutMs: 100, deliveryRetentionDays: 3650 },
-    { retrySchedule: Array(20).fill('0.25').join(' , '), attemptTimeoutMs: 5000, deliveryRetentionDays: 7 },
+    { retrySchedule: Array(20).fill('0.25').join(' , '), attemptTimeoutMs: 5000, deliveryRetentionDays: 7, secretRotationOverlapSeconds: 3600 },
   ])('%j', (props) => {
     const settings = resolveSettings(props);
     expect(deployed(props)).toMatchObject({
@@ -108,6 +131,7 @@ describe('what the stack writes, the Lambdas read back unchanged', () => {
       retrySchedule: parseRetrySchedule(props.retrySchedule, 'x'),
       attemptTimeoutMs: settings.attemptTimeoutMs,
       retentionDays: settings.deliveryRetentionDays,
+      secretRotationOverlapSeconds: settings.secretRotationOverlapSeconds,
     });
   });
 
@@ -117,6 +141,7 @@ describe('what the stack writes, the Lambdas read back unchanged', () => {
       retrySchedule: parseRetrySchedule(DEFAULTS.retrySchedule, 'x'),
       attemptTimeoutMs: DEFAULTS.attemptTimeoutMs,
       retentionDays: DEFAULTS.deliveryRetentionDays,
+      secretRotationOverlapSeconds: DEFAULTS.secretRotationOverlapSeconds,
     });
     expect(deployed({})).toEqual(runtime({}));
   });

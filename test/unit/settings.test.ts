@@ -9,9 +9,12 @@ import {
   parseAttemptTimeoutMs,
   parseDeliveryRetentionDays,
   parseRetrySchedule,
+  parseSecretCacheSeconds,
   parseSecretPrefix,
+  parseSecretRotationOverlapSeconds,
   SETTING_DEFAULTS,
   settingsEnvironment,
+  signingEnvironment,
 } from '../../lambdas/domain/settings';
 
 describe('defaults', () => {
@@ -102,6 +105,8 @@ describe('parseSecretPrefix', () => {
 describe.each([
   ['parseAttemptTimeoutMs', parseAttemptTimeoutMs, { min: 100, max: 25000, fallback: 15000 }],
   ['parseDeliveryRetentionDays', parseDeliveryRetentionDays, { min: 1, max: 3650, fallback: 30 }],
+  ['parseSecretRotationOverlapSeconds', parseSecretRotationOverlapSeconds, { min: 0, max: 2_592_000, fallback: 86400 }],
+  ['parseSecretCacheSeconds', parseSecretCacheSeconds, { min: 0, max: 300, fallback: 60 }],
 ] as const)('%s', (_fn, parse, { min, max, fallback }) => {
   it('absent → the default', () => {
     expect(parse(undefined, 'n')).toBe(fallback);
@@ -128,12 +133,16 @@ describe.each([
 
 describe('settingsEnvironment', () => {
   it('writes each setting into its env var as text', () => {
-    expect(settingsEnvironment({ secretPrefix: 'acme/hooks', retrySchedule: '0.5,2', attemptTimeoutMs: 25000, deliveryRetentionDays: 7, webhookDisableAfterSeconds: 60 })).toEqual({
+    expect(settingsEnvironment({ secretPrefix: 'acme/hooks', retrySchedule: '0.5,2', attemptTimeoutMs: 25000, deliveryRetentionDays: 7, webhookDisableAfterSeconds: 60, secretRotationOverlapSeconds: 5 })).toEqual({
       SECRET_PREFIX: 'acme/hooks',
       RETRY_SCHEDULE: '0.5,2',
       ATTEMPT_TIMEOUT_MS: '25000',
       DELIVERY_RETENTION_DAYS: '7',
       WEBHOOK_DISABLE_AFTER_SECONDS: '60',
     });
+  });
+
+  it('signingEnvironment writes the rotation overlap (the api and deliver Lambdas only)', () => {
+    expect(signingEnvironment({ secretRotationOverlapSeconds: 0 })).toEqual({ SECRET_ROTATION_OVERLAP_SECONDS: '0' });
   });
 });

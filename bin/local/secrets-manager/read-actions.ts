@@ -1,10 +1,11 @@
 /**
- * The Secrets Manager emulator's read actions: GetSecretValue, DescribeSecret and
- * ListSecrets. Reads change nothing but the last-accessed day of the secrets whose values
+ * The Secrets Manager emulator's read actions: GetSecretValue, DescribeSecret, ListSecrets
+ * and ListSecretVersionIds. Reads change nothing but the last-accessed day of the secrets whose values
  * they return.
  */
 import { matchesFilters, paginate, parseFilters, parseSort } from './list';
 import type { StoredSecret } from './model';
+import { ApiError } from './errors';
 import { type Body, optBool, optInt, optString, reqString } from './params';
 import type { SecretStore } from './store';
 import { pickVersion } from './versions';
@@ -48,6 +49,39 @@ export function listSecrets(store: SecretStore, body: Body): object {
       return { ...entry, SecretVersionsToStages: VersionIdsToStages };
     }),
     ...(nextToken && { NextToken: nextToken }),
+  };
+}
+
+/**
+ * ListSecretVersionIds: the secret's versions with their labels and creation dates, newest
+ * first (what a console user looks at to see AWSCURRENT and AWSPREVIOUS); unlabelled versions
+ * only with IncludeDeprecated, as in AWS. Also while the secret is scheduled for deletion.
+ */
+export function listSecretVersionIds(store: SecretStore, body: Body): object {
+  const secret = store.find(reqString(body, 'SecretId', 2048));
+  const maxResults = optInt(body, 'MaxResults', 1, 100) ?? 100;
+  const withDeprecated = optBool(body, 'IncludeDeprecated') ?? false;
+  // Newest first; versions are kept in the order they were made, which breaks ties of date.
+  const versions = [...secret.versions]
+    .reverse()
+    .filter((v) => withDeprecated || v.stages.length > 0);
+  const token = optString(body, 'NextToken');
+  // The token is the offset into this order; anything else is refused like the service does.
+  const start = token === undefined ? 0 : Number.parseInt(Buffer.from(token, 'base64url').toString('utf8'), 10);
+  if (!(Number.isInteger(start) && start >= 0 && start <= versions.length)) {
+    throw new ApiError('InvalidNextTokenException', 'The NextToken value is invalid.');
+  }
+  const page = versions.slice(start, start + maxResults);
+  const next = start + maxResults < versions.length ? Buffer.from(String(start + maxResults)).toString('base64url') : undefined;
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    Versions: page.map((v) => ({
+      VersionId: v.versionId,
+      VersionStages: v.stages,
+      CreatedDate: v.createdDate,
+    })),
+    ...(next && { NextToken: next }),
   };
 }
 

@@ -26,7 +26,9 @@ function toWebhook(item: Record<string, unknown>): Webhook {
     failedAttempts: Number(item.failedAttempts ?? HEALTHY.failedAttempts),
   };
   const rateLimit = typeof item.rateLimit === 'number' ? item.rateLimit : null;
-  return { id, team, name, url, secret: secret ?? null, accessToken: accessToken ?? null, rateLimit, createdAt, updatedAt, health };
+  // Items written before custom headers existed have none.
+  const headers = typeof item.headers === 'object' && item.headers !== null ? (item.headers as Record<string, string>) : {};
+  return { id, team, name, url, secret: secret ?? null, accessToken: accessToken ?? null, rateLimit, headers, createdAt, updatedAt, health };
 }
 
 /**
@@ -76,7 +78,7 @@ export class DynamoWebhookStore implements WebhookStore {
 
   async update(previous: Webhook, next: Webhook) {
     if (previous.name !== next.name) await this.claimName(next);
-    const configuration = { name: next.name, url: next.url, secret: next.secret, accessToken: next.accessToken, rateLimit: next.rateLimit, updatedAt: next.updatedAt };
+    const configuration = { name: next.name, url: next.url, secret: next.secret, accessToken: next.accessToken, rateLimit: next.rateLimit, headers: next.headers, updatedAt: next.updatedAt };
     const health = previous.health.enabled !== next.health.enabled ? healthAttributes(next.health) : { set: {}, remove: [] };
     const set = Object.entries({ ...configuration, ...health.set });
     const names = Object.fromEntries([...set.map(([field], index) => [`#s${index}`, field]), ...health.remove.map((field, index) => [`#r${index}`, field])]);

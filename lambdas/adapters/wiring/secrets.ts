@@ -5,4 +5,4 @@ import { once } from './once';
 import { runtimeConfig } from './settings';
 
 /** The secret store (values cached, see secret-store.ts). */
-export const secretStore = once(() => new SecretsManagerStore(secretsManager, runtimeConfig().secretPrefix));
+export const secretStore = once(() => new SecretsManagerStore(secretsManager, runtimeConfig().secretPrefix, runtimeConfig().secretCacheSeconds));

@@ -14,8 +14,8 @@
  */
 import type { Attempt, Delivery, Webhook } from '../types';
 import { describeFailure, type AttemptFailure, type AttemptFailureKind } from '../attempt-failure';
-import { MissingSecretError, prepareRequest } from '../outgoing';
-import type { DeliveryMessage, OutgoingRequest, SendResult } from '../ports';
+import { MissingSecretError, prepareRequest, type PreparedRequest } from '../outgoing';
+import type { DeliveryMessage, SendResult } from '../ports';
 import { nextRetryDelaySeconds, parseRetryAfter } from '../retry';
 import type { Deps } from './deps';
 import { turnsPerWindow } from '../rate-windows';
@@ -144,9 +144,9 @@ async function attemptInPlace(deps: DeliveryWorkerDeps, delivery: Delivery, mess
   if (!webhook.health.enabled) return 'disabled';
   // The event is kept as long as its deliveries (same retention); gone means past retention.
   if (!eventRecord) return { result: failedBeforeSending({ kind: 'event-expired' }), webhook };
-  let request: OutgoingRequest;
+  let request: PreparedRequest;
   try {
-    request = await prepareRequest(deps.secrets, webhook, delivery.template, eventRecord.event, delivery.id, deps.config.userAgent);
+    request = await prepareRequest(deps, webhook, delivery.template, eventRecord.event, delivery.id);
   } catch (error) {
     // Not final: an admin may create the secret again (e.g. after a mistaken delete in the console).
     if (error instanceof MissingSecretError) return { result: failedBeforeSending({ kind: 'missing-secret', secretName: error.secretName }), webhook };
@@ -174,7 +174,8 @@ async function attemptInPlace(deps: DeliveryWorkerDeps, delivery: Delivery, mess
   }
   delivery.url = webhook.url;
   place.sending();
-  return { result: await deps.sender.send(request), webhook };
+  // Signed now, after any wait for a rate-limit turn: `webhook-timestamp` is this attempt's start.
+  return { result: await deps.sender.send(request.signedAt(deps.now())), webhook };
 }
 
 /**

@@ -9,9 +9,9 @@ import { checkWebhookUrl } from '../url-policy';
 import { newId, type Deps } from './deps';
 
 /** The webhook as the API shows it (no team, no internals). */
-export function toWebhookResponse({ id, name, url, secret, accessToken, rateLimit, createdAt, updatedAt, health }: Webhook) {
+export function toWebhookResponse({ id, name, url, secret, accessToken, rateLimit, headers, createdAt, updatedAt, health }: Webhook) {
   const { enabled, disabledReason, disabledAt, failingSince } = health;
-  return { id, name, url, secret, accessToken, enabled, disabledReason, disabledAt, failingSince, rateLimit, createdAt, updatedAt };
+  return { id, name, url, secret, accessToken, enabled, disabledReason, disabledAt, failingSince, rateLimit, headers: { ...headers }, createdAt, updatedAt };
 }
 
 /** Why a webhook an admin disabled is disabled. */
@@ -120,14 +120,14 @@ export async function deleteWebhook(deps: Deps<'webhooks' | 'automations'>, team
 }
 
 /** `POST /teams/{team}/webhooks/{id}/test`: one signed POST, stored nowhere. */
-export async function testWebhook(deps: Deps<'webhooks' | 'secrets' | 'sender' | 'config'>, team: string, id: string, body: unknown) {
+export async function testWebhook(deps: Deps<'webhooks' | 'secrets' | 'sender' | 'config' | 'now'>, team: string, id: string, body: unknown) {
   const { payload } = parseBody(testWebhookSchema, body);
   const hook = await requireWebhook(deps, team, id);
   const checked = validateTemplate(payload, { secretName: hook.secret, hasAccessToken: hook.accessToken !== null });
   if (!checked.ok) throw new DomainError('invalid', checked.message, [{ field: 'payload', message: checked.message }]);
   try {
-    const request = await prepareRequest(deps.secrets, hook, checked.template, sampleEvent(), newId('test'), deps.config.userAgent);
-    const result = await deps.sender.send(request);
+    const prepared = await prepareRequest(deps, hook, checked.template, sampleEvent(), newId('test'));
+    const result = await deps.sender.send(prepared.signedAt(deps.now()));
     return { ok: result.ok, status: result.status, durationMs: result.durationMs, responseBody: result.responseBody, error: result.ok ? null : describeFailure(result.failure) };
   } catch (error) {
     if (error instanceof MissingSecretError) return { ok: false, status: null, durationMs: 0, responseBody: '', error: error.message };

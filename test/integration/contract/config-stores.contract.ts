@@ -6,7 +6,7 @@ import { HEALTHY, type ApiKeyRecord, type Automation, type AutomationEventFilter
 const at = (second: number) => new Date(Date.UTC(2025, 5, 1, 12, 0, second)).toISOString();
 
 function webhook(team: string, id: string, name: string, second = 0): Webhook {
-  return { id, team, name, url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, rateLimit: null, createdAt: at(second), updatedAt: at(second), health: { ...HEALTHY } };
+  return { id, team, name, url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, rateLimit: null, headers: {}, createdAt: at(second), updatedAt: at(second), health: { ...HEALTHY } };
 }
 
 function automation(team: string, id: string, event: AutomationEventFilter, overrides: Partial<Automation> = {}): Automation {
@@ -52,9 +52,14 @@ export function webhookStoreContract(store: () => WebhookStore): void {
     expect(await webhooks.get('acme', 'wh_1')).toEqual(webhook('acme', 'wh_1', 'first', 1));
     expect(await webhooks.get('other', 'wh_1')).toBeUndefined();
     expect((await webhooks.list('acme')).map((hook) => hook.id)).toEqual(['wh_1', 'wh_2']);
-    const changed = { ...webhook('acme', 'wh_1', 'first', 1), url: 'https://new.example.com/', accessToken: 'TOKEN' };
+    const changed = { ...webhook('acme', 'wh_1', 'first', 1), url: 'https://new.example.com/', accessToken: 'TOKEN', headers: { 'X-Team': 'ml platform', 'x-empty': '', 'X-Dots.And_Under~': '!#$%&\'*+-.^_`|~' } };
     await webhooks.update(webhook('acme', 'wh_1', 'first', 1), changed);
     expect(await webhooks.get('acme', 'wh_1')).toEqual(changed);
+    // Custom headers are replaced as a whole, never merged.
+    const fewer = { ...changed, headers: { 'X-Other': '1' } };
+    await webhooks.update(changed, fewer);
+    expect((await webhooks.get('acme', 'wh_1'))?.headers).toEqual({ 'X-Other': '1' });
+    await webhooks.update(fewer, changed);
     await webhooks.delete(changed);
     expect(await webhooks.get('acme', 'wh_1')).toBeUndefined();
     expect((await webhooks.list('acme')).map((hook) => hook.id)).toEqual(['wh_2']);

@@ -40,7 +40,7 @@ describe('error answers (local mode as deployed: no WEBHOOK_ALLOW_HOSTS)', () =>
       ['single quotes', 400, 'INVALID_JSON', 'POST', '/automations', { rawBody: "{'name':'x'}" }],
       ['a trailing comma', 400, 'INVALID_JSON', 'PUT', '/secrets/JSON', { rawBody: '{"value":"x",}' }],
       ['not JSON at all', 400, 'INVALID_JSON', 'POST', '/keys', { rawBody: 'role=admin' }],
-      ['an unknown webhook field', 400, 'VALIDATION_FAILED', 'POST', '/webhooks', { body: { name: 'x', url: 'https://ci.example.com/', headers: { a: 'b' } } }],
+      ['an unknown webhook field', 400, 'VALIDATION_FAILED', 'POST', '/webhooks', { body: { name: 'x', url: 'https://ci.example.com/', colour: 'blue' } }],
       ['an unknown secret field', 400, 'VALIDATION_FAILED', 'PUT', '/secrets/EXTRA', { body: { value: 'x', name: 'EXTRA' } }],
       ['an array body', 400, 'VALIDATION_FAILED', 'POST', '/webhooks', { body: [{ name: 'x', url: 'https://ci.example.com/' }] }],
       ['a string body', 400, 'VALIDATION_FAILED', 'POST', '/automations', { body: 'hello' }],

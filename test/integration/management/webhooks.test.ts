@@ -24,7 +24,7 @@ describe('webhooks (local mode as deployed: no WEBHOOK_ALLOW_HOSTS)', () => {
       expect(created.status).toBe(201);
       expect(created.body).toEqual({
         id: expect.any(String), name, url: 'https://ci.example.com/hooks/wandb', secret: 'HMAC_KEY', accessToken: 'GH_TOKEN',
-        enabled: true, disabledReason: null, disabledAt: null, failingSince: null, rateLimit: null,
+        enabled: true, disabledReason: null, disabledAt: null, failingSince: null, rateLimit: null, headers: {},
         createdAt: expect.stringMatching(TIMESTAMP), updatedAt: created.body.createdAt,
       });
       const id = created.body.id;

@@ -14,7 +14,7 @@ import {
   toWebhookResponse,
   updateWebhook,
 } from '../../../lambdas/domain/services/webhooks';
-import { signPayload } from '../../../lambdas/domain/signing';
+import { signPayload, standardWebhookHeaders } from '../../../lambdas/domain/signing';
 import { inMemoryDeps, type FakeAnswer, type InMemoryDeps } from '../support/in-memory-deps';
 import { automationRecord, expectRefusedWithoutChange, storeContents, TEAM } from './fixtures';
 
@@ -53,7 +53,7 @@ describe('create, list, get, delete', () => {
 
     expect(created).toEqual({
       id: expect.stringMatching(/^wh_[0-9a-f]{32}$/), name: 'hook', url: HOOK_URL, secret: 'HMAC_KEY', accessToken: 'TOKEN',
-      enabled: true, disabledReason: null, disabledAt: null, failingSince: null, rateLimit: null, createdAt: T0, updatedAt: T0,
+      enabled: true, disabledReason: null, disabledAt: null, failingSince: null, rateLimit: null, headers: {}, createdAt: T0, updatedAt: T0,
     });
     const stored = await deps.webhooks.list(TEAM);
     expect(stored.map(toWebhookResponse)).toEqual([created]);
@@ -261,6 +261,12 @@ describe('testWebhook', () => {
   /** The headers every test POST carries (a fresh `test_…` delivery id each time). */
   const BASE_HEADERS = { 'Content-Type': 'application/json', 'User-Agent': 'registry-webhooks/test', 'X-Wandb-Delivery': expect.stringMatching(/^test_[0-9a-f]{32}$/) };
 
+  /** The Standard Webhooks headers of the one request sent, for these secret values, at the deps' time. */
+  function standardHeaders(deps: InMemoryDeps, values: string[], body: string) {
+    const id = deps.sender.requests[0]?.headers['X-Wandb-Delivery'] ?? '';
+    return standardWebhookHeaders(values, id, deps.now(), body);
+  }
+
   /** Runs the test route, expecting it to store nothing at all; returns the answer. */
   async function testStoringNothing(deps: InMemoryDeps, id: string, input: unknown) {
     const before = await storeContents(deps);
@@ -280,7 +286,7 @@ describe('testWebhook', () => {
     expect(deps.sender.requests).toEqual([
       {
         url: HOOK_URL,
-        headers: { ...BASE_HEADERS, 'X-Wandb-Signature': signPayload('signing-secret-value', SAMPLE_DEFAULT_BODY) },
+        headers: { ...BASE_HEADERS, 'X-Wandb-Signature': signPayload('signing-secret-value', SAMPLE_DEFAULT_BODY), ...standardHeaders(deps, ['signing-secret-value'], SAMPLE_DEFAULT_BODY) },
         body: SAMPLE_DEFAULT_BODY,
         secrets: ['signing-secret-value'],
       },
@@ -296,7 +302,7 @@ describe('testWebhook', () => {
     expect(deps.sender.requests).toEqual([
       {
         url: HOOK_URL,
-        headers: { ...BASE_HEADERS, Authorization: 'Bearer token-value', 'X-Wandb-Signature': signPayload('signing-secret-value', sent) },
+        headers: { ...BASE_HEADERS, Authorization: 'Bearer token-value', 'X-Wandb-Signature': signPayload('signing-secret-value', sent), ...standardHeaders(deps, ['signing-secret-value'], sent) },
         body: sent,
         secrets: ['token-value', 'signing-secret-value'],
       },

@@ -186,6 +186,8 @@ export function inMemoryDeps(config: Partial<RuntimeConfig> = {}): InMemoryDeps 
     allowHosts: new Set(),
     retentionDays: 30,
     webhookDisableAfterSeconds: 432000,
+    secretRotationOverlapSeconds: 86400,
+    secretCacheSeconds: 60,
     userAgent: 'registry-webhooks/test',
     ...config,
   };
@@ -221,7 +223,7 @@ export async function seedWebhook(deps: InMemoryDeps, overrides: Partial<Webhook
   const at = deps.now().toISOString();
   await deps.secrets.put('demo', 'HMAC_KEY', 'signing-secret-value');
   const hook: Webhook = {
-    id: 'wh_1', team: 'demo', name: 'hook', url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, rateLimit: null, createdAt: at, updatedAt: at,
+    id: 'wh_1', team: 'demo', name: 'hook', url: 'https://hooks.example.com/in', secret: 'HMAC_KEY', accessToken: null, rateLimit: null, headers: {}, createdAt: at, updatedAt: at,
     health: { ...HEALTHY },
     ...overrides,
   };

@@ -5,7 +5,7 @@
  */
 import { parseAttemptTimeoutMs } from '../../lambdas/domain/settings';
 import { ensureServiceTables, startEngines } from './engines';
-import { startGateway } from './gateway';
+import { localLambdaContext, startGateway } from './gateway';
 import { loadLocalKeys, type LocalKeys } from './keys-file';
 import { removeRuntime, writeRuntime } from './runtime-file';
 import { LOCAL_RESOURCES, type LocalSettings } from './settings';
@@ -108,7 +108,7 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
     onError: (error) => process.stderr.write(`queue poll failed: ${error instanceof Error ? error.message : String(error)}\n`),
   });
   const sweepTimer = setInterval(() => {
-    sweeper.handler().catch((error: unknown) => process.stderr.write(`sweep failed: ${error instanceof Error ? error.message : String(error)}\n`));
+    sweeper.handler({}, localLambdaContext('sweeper', 120_000)).catch((error: unknown) => process.stderr.write(`sweep failed: ${error instanceof Error ? error.message : String(error)}\n`));
   }, settings.sweepIntervalMs);
 
   const baseUrl = `http://127.0.0.1:${gateway.port}`;

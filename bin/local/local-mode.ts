@@ -58,6 +58,8 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
     SWEEP_GRACE_SECONDS: String(visibilitySeconds + 30),
     POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: 'true',
+    // As Lambda sets it: Powertools then logs cold_start: true on each handler's first invocation.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   });
 
   await ensureServiceTables(engines.dynamodbEndpoint, {

@@ -5,7 +5,8 @@
  *   interleaved in one process (local mode), including lines written by shared code (the
  *   local notifier);
  * - an unexpected error answered 500 is counted as `ApiInternalError`, a refusal is not;
- * - outside Lambda the tracer is off and changes nothing (no segment, clients untouched).
+ * - outside Lambda the tracer is off and changes nothing (no segment, clients untouched); in
+ *   Lambda every AWS SDK client is captured where it is made (lambdas/adapters/aws/*.ts).
  */
 import './support/warn-powertools';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
@@ -122,5 +123,32 @@ describe('tracing outside Lambda', () => {
     expect(client.middlewareStack.identify()).toEqual(before);
     await expect(traced('## work', { deliveryId: 'dlv_1' }, async () => 42)).resolves.toBe(42);
     await expect(traced('## work', {}, async () => { throw new Error('kept'); })).rejects.toThrow('kept');
+  });
+});
+
+describe('tracing in Lambda', () => {
+  it('captures every AWS SDK client where it is made (the X-Ray middleware is on each)', () => {
+    const saved = process.env.AWS_EXECUTION_ENV;
+    process.env.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs24.x';
+    try {
+      jest.isolateModules(() => {
+        // A fresh module registry: the tracer and the clients are made again, now "in Lambda".
+        const { tracer: lambdaTracer } = require('../../lambdas/adapters/tracing') as typeof import('../../lambdas/adapters/tracing');
+        expect(lambdaTracer.isTracingEnabled()).toBe(true);
+        const clients = {
+          dynamodb: (require('../../lambdas/adapters/aws/dynamodb') as typeof import('../../lambdas/adapters/aws/dynamodb')).dynamoDb,
+          sqs: (require('../../lambdas/adapters/aws/sqs') as typeof import('../../lambdas/adapters/aws/sqs')).sqs,
+          sns: (require('../../lambdas/adapters/aws/sns') as typeof import('../../lambdas/adapters/aws/sns')).sns,
+          secretsManager: (require('../../lambdas/adapters/aws/secrets-manager') as typeof import('../../lambdas/adapters/aws/secrets-manager')).secretsManager,
+        };
+        for (const [name, client] of Object.entries(clients)) {
+          const captured = client.middlewareStack.identify().some((entry: string) => entry.startsWith('XRaySDKInstrumentation'));
+          expect({ name, captured }).toEqual({ name, captured: true });
+        }
+      });
+    } finally {
+      if (saved === undefined) delete process.env.AWS_EXECUTION_ENV;
+      else process.env.AWS_EXECUTION_ENV = saved;
+    }
   });
 });

@@ -4,7 +4,11 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+    // The ESM-only packages below (.js files), for tests that load a handler wrapped in middy.
+    '/node_modules/(fauxqs|@middy)/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
   // fauxqs and middy ship ESM only; let SWC turn them into CommonJS for Jest.
   transformIgnorePatterns: ['/node_modules/(?!(fauxqs|@middy)/)'],
   testTimeout: 60000,

@@ -97,7 +97,9 @@ function lambdaEnvironment(): NodeJS.ProcessEnv {
     AWS_REGION: 'us-east-1',
     POWERTOOLS_SERVICE_NAME: 'registry-webhooks',
     POWERTOOLS_METRICS_NAMESPACE: 'RegistryWebhooks',
-    LOG_LEVEL: 'INFO',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    // Set by Lambda: with it the tracer is on (and captures the clients) as deployed.
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     NODE_OPTIONS: '',
     CONFIG_TABLE: 'config',

@@ -91,7 +91,30 @@ export interface RegistryWebhooksStackProps extends StackProps {
    * @default true
    */
   readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * Log level of every Lambda (env `POWERTOOLS_LOG_LEVEL`): `DEBUG` (every attempt), `INFO`
+   * (every request and failed attempt), `WARN`, `ERROR`.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * API Gateway execution logging of the stage: `OFF`, `ERROR` or `INFO`. Execution logs go to
+   * a log group API Gateway makes itself (`API-Gateway-Execution-Logs_<api id>/v1`), outside
+   * the stack and kept forever unless its retention is set; every request is in the stack's
+   * access log anyway (30 days). Never with request or response bodies.
+   * @default 'ERROR'
+   */
+  readonly apiExecutionLogLevel?: ApiExecutionLogLevel;
 }
+
+/** Log levels a Lambda may run at. */
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+/** A Lambda log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+/** API Gateway execution log levels. */
+export const API_EXECUTION_LOG_LEVELS = ['OFF', 'ERROR', 'INFO'] as const;
+/** An API Gateway execution log level. */
+export type ApiExecutionLogLevel = (typeof API_EXECUTION_LOG_LEVELS)[number];
 
 /** The props with every default filled in and every value checked. */
 export type ResolvedSettings = Readonly<
@@ -105,7 +128,16 @@ export const DEFAULTS = {
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
   apiGatewayCloudWatchRole: true,
+  logLevel: 'INFO',
+  apiExecutionLogLevel: 'ERROR',
 } as const;
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined || value.trim() === '') return fallback;
+  const upper = value.trim().toUpperCase();
+  if (!(allowed as readonly string[]).includes(upper)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return upper as T;
+}
 
 function integerIn(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -136,5 +168,7 @@ export function resolveSettings(props: RegistryWebhooksStackProps = {}): Resolve
     throttleBurstLimit: integerIn('throttleBurstLimit', props.throttleBurstLimit ?? DEFAULTS.throttleBurstLimit, 1, 5000),
     alarmEmail,
     apiGatewayCloudWatchRole: props.apiGatewayCloudWatchRole ?? DEFAULTS.apiGatewayCloudWatchRole,
+    logLevel: oneOf('logLevel', props.logLevel, LOG_LEVELS, DEFAULTS.logLevel),
+    apiExecutionLogLevel: oneOf('apiExecutionLogLevel', props.apiExecutionLogLevel, API_EXECUTION_LOG_LEVELS, DEFAULTS.apiExecutionLogLevel),
   };
 }

@@ -3,7 +3,7 @@
  * deployment without editing code. Values from `-c` arrive as strings.
  */
 import type { App } from 'aws-cdk-lib';
-import type { RegistryWebhooksStackProps } from './config';
+import type { ApiExecutionLogLevel, LogLevel, RegistryWebhooksStackProps } from './config';
 
 /** The stack props present in the app's context; absent ones keep the stack defaults. */
 export function propsFromContext(app: App): RegistryWebhooksStackProps {
@@ -37,5 +37,8 @@ export function propsFromContext(app: App): RegistryWebhooksStackProps {
     throttleBurstLimit: number('throttleBurstLimit'),
     alarmEmail: text('alarmEmail'),
     apiGatewayCloudWatchRole: flag('apiGatewayCloudWatchRole'),
+    // Checked (and upper-cased) by resolveSettings.
+    logLevel: text('logLevel') as LogLevel | undefined,
+    apiExecutionLogLevel: text('apiExecutionLogLevel') as ApiExecutionLogLevel | undefined,
   };
 }

@@ -104,7 +104,8 @@ export class Functions extends Construct {
     const environment: Record<string, string> = {
       POWERTOOLS_SERVICE_NAME: POWERTOOLS.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: POWERTOOLS.metricsNamespace,
-      LOG_LEVEL: 'INFO',
+      // Powertools' own variable (it would also read LOG_LEVEL); the stack prop `logLevel`.
+      POWERTOOLS_LOG_LEVEL: settings.logLevel,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       CONFIG_TABLE: tables.config.tableName,
       DELIVERIES_TABLE: tables.deliveries.tableName,
@@ -192,6 +193,24 @@ export class Functions extends Construct {
         resources: [secretsUnderPrefix],
       }),
     );
+    // Secrets an admin made in the console may be encrypted with a customer-managed key, whose
+    // key policy lets the account's IAM policies decide: then reading one needs kms:Decrypt
+    // (and writing a new value, the api's PUT, kms:GenerateDataKey). Only when Secrets Manager
+    // asks on the function's behalf (kms:ViaService), and only for secrets under the prefix
+    // (Secrets Manager puts the secret's ARN in the encryption context), so the grant opens no
+    // key to direct use. Secrets under the AWS-managed key need none of this.
+    const viaSecretsManager = (sid: string, actions: string[]): iam.PolicyStatement =>
+      new iam.PolicyStatement({
+        sid,
+        actions,
+        resources: [this.keysOfAccount()],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.${Stack.of(this).urlSuffix}` },
+          ArnLike: { 'kms:EncryptionContext:SecretARN': secretsUnderPrefix },
+        },
+      });
+    api.addToRolePolicy(viaSecretsManager('TeamSecretKeysViaSecretsManager', ['kms:Decrypt', 'kms:GenerateDataKey']));
+    deliver.addToRolePolicy(viaSecretsManager('ReadTeamSecretKeysViaSecretsManager', ['kms:Decrypt']));
 
     deliver.addEventSource(
       new SqsEventSource(queues.queue, {
@@ -211,6 +230,11 @@ export class Functions extends Construct {
     });
 
     this.acknowledgeWildcards(props, secretsUnderPrefix);
+  }
+
+  /** Every KMS key of this account and region: a secret's key is the admin's choice. */
+  private keysOfAccount(): string {
+    return Stack.of(this).formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
   }
 
   private makeFunction(name: FunctionName, environment: Record<string, string>): NodejsFunction {
@@ -237,6 +261,9 @@ export class Functions extends Construct {
       role,
       logGroup,
       environment,
+      // X-Ray: the Lambda service records each invocation, and the handler's Tracer adds its
+      // AWS SDK calls and delivery subsegments (lambdas/adapters/tracing.ts).
+      tracing: lambda.Tracing.ACTIVE,
       bundling: BUNDLING,
     });
   }
@@ -262,10 +289,19 @@ export class Functions extends Construct {
       `Team secrets are created at run time as ${settings.secretPrefix}/<team>/<name> (also by admins in the console), so the grant is the prefix, never all secrets`;
     acknowledge(api.role!, `AwsSolutions-IAM5[Resource::${prefixArn}]`, prefixReason);
     acknowledge(deliver.role!, `AwsSolutions-IAM5[Resource::${prefixArn}]`, prefixReason);
+    const keysReason =
+      `kms:Decrypt (and the api's kms:GenerateDataKey) on the account's keys, only via Secrets Manager and only for secrets under ${settings.secretPrefix}/ (encryption context): console-made secrets may use any customer-managed key`;
+    const keysArn = nagSpelling(this, this.keysOfAccount());
+    acknowledge(api.role!, `AwsSolutions-IAM5[Resource::${keysArn}]`, keysReason);
+    acknowledge(deliver.role!, `AwsSolutions-IAM5[Resource::${keysArn}]`, keysReason);
+    // Active tracing grants xray:PutTraceSegments and xray:PutTelemetryRecords, which have no
+    // resource-level permissions. The api role's "*" also holds ListSecrets: one id, one reason.
+    const xrayReason = 'X-Ray (active tracing): xray:PutTraceSegments and xray:PutTelemetryRecords only accept "*"';
+    for (const fn of [authorizer, ingest, deliver, sweeper]) acknowledge(fn.role!, 'AwsSolutions-IAM5[Resource::*]', xrayReason);
     acknowledge(
       api.role!,
       'AwsSolutions-IAM5[Resource::*]',
-      'Only secretsmanager:ListSecrets is on "*": AWS does not support resource-level permissions for it; it returns names, not values, and the handler filters by the prefix',
+      `${xrayReason}; and secretsmanager:ListSecrets, for which AWS does not support resource-level permissions: it returns names, not values, and the handler filters by the prefix`,
     );
   }
 }

@@ -27,6 +27,11 @@ export class Notifications extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    // `enforceSSL` gives the topic a policy holding only its Deny, which replaces SNS's default
+    // policy. Unlike the alarm topic, nothing here needs that policy to allow anything: the only
+    // publishers are this stack's Lambda roles, whose own IAM policies allow sns:Publish (and
+    // the key's data-key actions; the key's default policy defers to IAM), which is enough
+    // within one account. A service principal (EventBridge, CloudWatch) would need a statement.
   }
 
   /**

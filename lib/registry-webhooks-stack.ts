@@ -52,6 +52,7 @@ export class RegistryWebhooksStack extends Stack {
       functions: fns,
       queue: this.queues.queue,
       deadLetterQueue: this.queues.deadLetterQueue,
+      api: this.api,
       alarmEmail: this.settings.alarmEmail,
     });
 

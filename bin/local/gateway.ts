@@ -11,7 +11,7 @@ import { matchRoute, type RouteDefinition, type RouteHandler } from '../../lambd
 
 /** Handlers the gateway calls. */
 export interface GatewayHandlers {
-  authorizer: (event: APIGatewayTokenAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+  authorizer: (event: APIGatewayTokenAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
   routes: Record<RouteHandler, (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>>;
 }
 
@@ -90,7 +90,7 @@ async function authorize(handlers: GatewayHandlers, route: RouteDefinition, toke
   if (route.roles.length === 0) return null;
   if (!token) return 'unauthorized' as const;
   try {
-    const result = await handlers.authorizer({ type: 'TOKEN', authorizationToken: token, methodArn: `arn:aws:execute-api:us-east-1:000000000000:local/v1/${method}${path}` });
+    const result = await handlers.authorizer({ type: 'TOKEN', authorizationToken: token, methodArn: `arn:aws:execute-api:us-east-1:000000000000:local/v1/${method}${path}` }, localLambdaContext('authorizer', 5_000));
     const allowed = result.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
     return allowed ? { principalId: result.principalId, ...(result.context ?? {}) } : ('forbidden' as const);
   } catch {

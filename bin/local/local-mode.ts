@@ -5,7 +5,7 @@
  */
 import { parseAttemptTimeoutMs } from '../../lambdas/domain/settings';
 import { ensureServiceTables, startEngines } from './engines';
-import { startGateway } from './gateway';
+import { localLambdaContext, startGateway } from './gateway';
 import { loadLocalKeys, type LocalKeys } from './keys-file';
 import { removeRuntime, writeRuntime } from './runtime-file';
 import { LOCAL_RESOURCES, type LocalSettings } from './settings';
@@ -58,6 +58,8 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
     SWEEP_GRACE_SECONDS: String(visibilitySeconds + 30),
     POWERTOOLS_LOG_LEVEL: process.env.LOG_LEVEL ?? process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: 'true',
+    // As Lambda sets it: Powertools then logs cold_start: true on each handler's first invocation.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   });
 
   await ensureServiceTables(engines.dynamodbEndpoint, {
@@ -108,7 +110,7 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
     onError: (error) => process.stderr.write(`queue poll failed: ${error instanceof Error ? error.message : String(error)}\n`),
   });
   const sweepTimer = setInterval(() => {
-    sweeper.handler().catch((error: unknown) => process.stderr.write(`sweep failed: ${error instanceof Error ? error.message : String(error)}\n`));
+    sweeper.handler({}, localLambdaContext('sweeper', 120_000)).catch((error: unknown) => process.stderr.write(`sweep failed: ${error instanceof Error ? error.message : String(error)}\n`));
   }, settings.sweepIntervalMs);
 
   const baseUrl = `http://127.0.0.1:${gateway.port}`;

@@ -7,7 +7,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Notifier } from '../domain/ports';
 import type { Webhook } from '../domain/types';
-import { logger } from './observability';
+import { currentLogger } from './observability';
 
 /** What a notification says, as JSON (SNS message body, or the log line's fields). */
 export function notification(webhook: Webhook, event: 'webhook-disabled' | 'webhook-enabled', reason?: string) {
@@ -40,13 +40,13 @@ export class SnsNotifier implements Notifier {
   }
 }
 
-/** Notifications as WARN log lines (local mode). */
+/** Notifications as WARN log lines (local mode), on the logger of the handler that notifies. */
 export class LogNotifier implements Notifier {
   async webhookDisabled(webhook: Webhook, reason: string) {
-    logger.warn(`webhook ${webhook.name} (${webhook.id}) of team ${webhook.team} disabled: ${reason}`, notification(webhook, 'webhook-disabled', reason));
+    currentLogger().warn(`webhook ${webhook.name} (${webhook.id}) of team ${webhook.team} disabled: ${reason}`, notification(webhook, 'webhook-disabled', reason));
   }
 
   async webhookEnabled(webhook: Webhook) {
-    logger.warn(`webhook ${webhook.name} (${webhook.id}) of team ${webhook.team} enabled again`, notification(webhook, 'webhook-enabled'));
+    currentLogger().warn(`webhook ${webhook.name} (${webhook.id}) of team ${webhook.team} enabled again`, notification(webhook, 'webhook-enabled'));
   }
 }

@@ -5,9 +5,9 @@
  * one decision per key (≤ 60 s) for every route.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { logger } from '../adapters/observability';
 import { keyStore } from '../adapters/wiring/dynamo';
 import { authenticate } from '../domain/services/keys';
+import { instrumentHandler } from './instrument';
 
 /** `arn:…:apiId/stage/*`: every method and path of this stage. */
 export function stageWildcard(methodArn: string): string {
@@ -15,8 +15,12 @@ export function stageWildcard(methodArn: string): string {
   return `${prefix}/${stage}/*`;
 }
 
-/** TOKEN authorizer handler. Throwing `Unauthorized` makes API Gateway answer 401. */
-export const handler = async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+/**
+ * TOKEN authorizer handler. Throwing `Unauthorized` makes API Gateway answer 401, and Lambda
+ * counts it as an error: so the stack alarms on API Gateway's 5XX (an authorizer that fails
+ * for real answers 500), never on this function's Errors, which a caller's bad key raises.
+ */
+export const handler = instrumentHandler<APIGatewayTokenAuthorizerEvent, APIGatewayAuthorizerResult>(async (event, _context, logger) => {
   const record = await authenticate({ keys: keyStore() }, event.authorizationToken);
   if (!record) {
     logger.info('unknown API key');
@@ -30,4 +34,4 @@ export const handler = async (event: APIGatewayTokenAuthorizerEvent): Promise<AP
     },
     context: { team: record.team, role: record.role, keyId: record.id },
   };
-};
+});

@@ -7,7 +7,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, metrics } from '../adapters/observability';
+import { DELIVERY_FAILED_METRIC } from '../adapters/metric-names';
+import { currentLogger, metrics } from '../adapters/observability';
+import { traced } from '../adapters/tracing';
 import { parseDeliveryMessage } from '../adapters/sqs-queue';
 import { deliveryStore, eventStore, flightStore, rateLimiter, webhookStore } from '../adapters/wiring/dynamo';
 import { once } from '../adapters/wiring/once';
@@ -16,12 +18,23 @@ import { notifier } from '../adapters/wiring/notifier';
 import { secretStore } from '../adapters/wiring/secrets';
 import { webhookSender } from '../adapters/wiring/sender';
 import { runtimeConfig, systemClock } from '../adapters/wiring/settings';
+import type { DeliveryMessage } from '../domain/ports';
 import { CLAIM_MARGIN_MS, processDeliveryMessage, type DeliveryWorkerDeps } from '../domain/services/delivery-worker';
 import { InFlightGuard } from '../domain/services/in-flight';
+import { instrumentHandler } from './instrument';
 
-/** Handles one SQS record; throws to have it retried. */
+/**
+ * Handles one SQS record; throws to have it retried. Traced as its own subsegment, annotated
+ * with the delivery's id, team and attempt, so a delivery's traces can be searched for
+ * (`annotation.deliveryId = "dlv_…"`); its DynamoDB, Secrets Manager and SQS calls nest in it.
+ */
 export async function handleRecord(deps: DeliveryWorkerDeps, record: SQSRecord): Promise<void> {
   const message = parseDeliveryMessage(record.body);
+  await traced('## delivery', { deliveryId: message.deliveryId, team: message.team, attempt: message.attempt }, () => handleMessage(deps, message));
+}
+
+async function handleMessage(deps: DeliveryWorkerDeps, message: DeliveryMessage): Promise<void> {
+  const logger = currentLogger();
   const outcome = await processDeliveryMessage(deps, message);
   if (outcome.kind === 'skipped') {
     metrics.addMetric('DeliverySkipped', MetricUnit.Count, 1);
@@ -37,7 +50,7 @@ export async function handleRecord(deps: DeliveryWorkerDeps, record: SQSRecord):
   if (disabled !== null) metrics.addMetric('WebhookDisabled', MetricUnit.Count, 1);
   metrics.addMetric('AttemptDurationMs', MetricUnit.Milliseconds, attempt.durationMs);
   if (delivery.status === 'succeeded') metrics.addMetric('DeliverySucceeded', MetricUnit.Count, 1);
-  if (delivery.status === 'failed') metrics.addMetric('DeliveryFailed', MetricUnit.Count, 1);
+  if (delivery.status === 'failed') metrics.addMetric(DELIVERY_FAILED_METRIC, MetricUnit.Count, 1);
   if (delivery.status === 'retrying') metrics.addMetric('DeliveryRetrying', MetricUnit.Count, 1);
   const fields = { deliveryId: delivery.id, team: delivery.team, attempt: attempt.number, status: attempt.status, outcome: delivery.status, ms: attempt.durationMs };
   // Every attempt is on record in the deliveries table and counted in metrics; the log adds
@@ -47,7 +60,10 @@ export async function handleRecord(deps: DeliveryWorkerDeps, record: SQSRecord):
   else logger.info('attempt failed', { ...fields, error: attempt.error });
 }
 
-/** Builds the SQS handler over a set of dependencies (tests pass their own). */
+/**
+ * Builds the SQS handler over a set of dependencies (tests and the benchmark pass their own);
+ * {@link handler} is this, instrumented.
+ */
 export function createDeliverHandler(deps: () => DeliveryWorkerDeps) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     // One processor per invocation: a processor keeps the batch's records and failures in
@@ -77,5 +93,5 @@ const deps = once((): DeliveryWorkerDeps => ({
   now: systemClock,
 }));
 
-/** SQS event source handler. */
-export const handler = createDeliverHandler(deps);
+/** SQS event source handler: logger context, trace segment (see instrument.ts). */
+export const handler = instrumentHandler<SQSEvent, SQSBatchResponse>(createDeliverHandler(deps));

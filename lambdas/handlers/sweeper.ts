@@ -3,17 +3,18 @@
  * by more than the grace period (longer than a message can legitimately be in flight), so a
  * lost message or a crash between steps never strands a delivery.
  */
-import { deliveryStore } from '../adapters/wiring/dynamo';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger, metrics } from '../adapters/observability';
+import { metrics } from '../adapters/observability';
+import { deliveryStore } from '../adapters/wiring/dynamo';
 import { deliveryQueue } from '../adapters/wiring/queue';
 import { sweepDueDeliveries } from '../domain/services/sweeper';
+import { instrumentHandler } from './instrument';
 
 /** Seconds a delivery may be overdue before it counts as lost: above the queue's visibility timeout. */
 export const SWEEP_GRACE_SECONDS = Number(process.env.SWEEP_GRACE_SECONDS ?? 420);
 
-/** Scheduled handler. */
-export const handler = async (): Promise<{ requeued: number }> => {
+/** Scheduled handler (an EventBridge event, which it does not read). */
+export const handler = instrumentHandler<unknown, { requeued: number }>(async (_event, _context, logger) => {
   const deps = { deliveries: deliveryStore(), queue: deliveryQueue() };
   const requeued = await sweepDueDeliveries(deps, new Date(Date.now() - SWEEP_GRACE_SECONDS * 1000));
   if (requeued > 0) {
@@ -23,4 +24,4 @@ export const handler = async (): Promise<{ requeued: number }> => {
     metrics.publishStoredMetrics();
   }
   return { requeued };
-};
+});

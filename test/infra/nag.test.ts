@@ -125,19 +125,24 @@ describe('cdk-nag AwsSolutions', () => {
     }
   });
 
-  it('acknowledges IAM5 wildcards only for table indexes, the secret prefix, ListSecrets and the notification key\'s data keys', () => {
+  it('acknowledges IAM5 wildcards only for table indexes, the secret prefix, secret keys via Secrets Manager, "*" (X-Ray, ListSecrets) and the notification key\'s data keys', () => {
     const { app } = build();
     const iam5 = acknowledgements(app).filter((a) => a.id.startsWith('AwsSolutions-IAM5'));
     for (const ack of iam5) {
       expect(ack.id).toMatch(
-        /^AwsSolutions-IAM5\[(Resource::(<\w+\.Arn>\/index\/\*|arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:registry-webhooks\/\*|\*)|Action::kms:GenerateDataKey\*)\]$/,
+        /^AwsSolutions-IAM5\[(Resource::(<\w+\.Arn>\/index\/\*|arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:registry-webhooks\/\*|arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key\/\*|\*)|Action::kms:GenerateDataKey\*)\]$/,
       );
     }
+    // The account's keys only for the two functions that read secrets.
+    const keys = iam5.filter((a) => a.id.includes(':kms:<AWS::Region>'));
+    expect(keys.map((a) => a.path).sort()).toEqual(['RegistryWebhooks/Functions/ApiRole', 'RegistryWebhooks/Functions/DeliverRole']);
     // The data-key wildcard only where the notification topic is published to.
     const dataKeys = iam5.filter((a) => a.id === 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]');
     expect(dataKeys.map((a) => a.path).sort()).toEqual(['RegistryWebhooks/Functions/ApiRole', 'RegistryWebhooks/Functions/DeliverRole']);
+    // "*": X-Ray's actions on every role (active tracing), ListSecrets on the api's.
     const star = iam5.filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]');
-    expect(star.map((a) => a.path)).toEqual(['RegistryWebhooks/Functions/ApiRole']);
+    expect(star.map((a) => a.path).sort()).toEqual(['Api', 'Authorizer', 'Deliver', 'Ingest', 'Sweeper'].map((n) => `RegistryWebhooks/Functions/${n}Role`));
+    for (const ack of star) expect(ack.reason).toMatch(/X-Ray/);
     // Sanity: the acknowledgements land on real resources' ancestors, not on nothing.
     const paths = new Set(app.node.findAll().filter(CfnResource.isCfnResource).map((c) => c.node.path));
     for (const ack of iam5) expect([...paths].some((p) => p.startsWith(`${ack.path}/`))).toBe(true);

@@ -58,6 +58,11 @@ test('410 Gone: disabled after one attempt; the next delivery is skipped; re-ena
   const enabled = await call(local.baseUrl, 'PATCH', `/teams/demo/webhooks/${webhookId}`, { key: local.adminKey, body: { enabled: true } });
   expect(enabled.status).toBe(200);
   expect(enabled.body).toMatchObject({ enabled: true, disabledReason: null, disabledAt: null, failingSince: null });
+  // The WARN lines carry the context of the handler that wrote them (all run in one process):
+  // the deliver worker disabled it, the api's PATCH enabled it again.
+  const warnLine = (text: string) => local.output().split('\n').filter((line) => line.includes(text)).map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(warnLine(`webhook gone-hook (${webhookId}) of team demo disabled`)).toEqual([expect.objectContaining({ level: 'WARN', function_name: 'deliver', function_request_id: expect.any(String) })]);
+  expect(warnLine(`webhook gone-hook (${webhookId}) of team demo enabled again`)).toEqual([expect.objectContaining({ level: 'WARN', function_name: 'api', function_request_id: expect.any(String) })]);
 
   const recovered = await call(local.baseUrl, 'POST', `/teams/demo/webhooks/${webhookId}/recover`, { key: local.adminKey, body: { since: windowStart } });
   expect(recovered).toMatchObject({ status: 202, body: { redelivered: 2 } });

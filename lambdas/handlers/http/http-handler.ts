@@ -2,12 +2,15 @@
  * Builds a middy handler for a set of operations: parse and authorize the request (one
  * place, from the route table), run the operation, answer JSON. Refusals become the api.md
  * error shape; unexpected ones are logged (no bodies, no secrets) and answered with a
- * generic 500 that carries no stack trace (the registry retries a 5xx).
+ * generic 500 that carries no stack trace (the registry retries a 5xx), and counted
+ * (`ApiInternalError`, alarmed on): API Gateway's own 5XX count mixes these with its own
+ * failures, this one is the service's code failing.
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { logger } from '../../adapters/observability';
+import { API_INTERNAL_ERROR_METRIC } from '../../adapters/metric-names';
+import { metrics } from '../../adapters/observability';
+import { instrumentHandler } from '../instrument';
 import { HttpError, httpErrorOf } from './errors';
 import type { Operation } from './operations';
 import { parseApiRequest } from './request';
@@ -15,7 +18,7 @@ import { errorResponse, internalErrorResponse, jsonResponse } from './responses'
 
 /** A Lambda handler serving `operations`, with dependencies made once per container. */
 export function httpHandler<D>(operations: Readonly<Record<string, Operation<D>>>, deps: () => D) {
-  const handle = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  return instrumentHandler<APIGatewayProxyEvent, APIGatewayProxyResult>(async (event, _context, logger) => {
     const started = performance.now();
     let operation = 'unknown';
     try {
@@ -33,10 +36,11 @@ export function httpHandler<D>(operations: Readonly<Record<string, Operation<D>>
         return errorResponse(refusal);
       }
       logger.error('request failed', { operation, error: describeError(error) });
+      metrics.addMetric(API_INTERNAL_ERROR_METRIC, MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
       return internalErrorResponse();
     }
-  };
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(injectLambdaContext(logger)).handler(handle);
+  });
 }
 
 /** Name and message only: enough to debug, and SDK errors never carry our secret values. */

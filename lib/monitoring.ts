@@ -23,7 +23,7 @@ import { POWERTOOLS, type FunctionName } from './functions';
 import { API_INTERNAL_ERROR_METRIC, DELIVERY_FAILED_METRIC } from '../lambdas/adapters/metric-names';
 
 /** Delivery metrics the deliver handler emits with Powertools (dimension `service`). */
-export const DELIVERY_METRICS = ['DeliverySucceeded', 'DeliveryFailed', 'DeliverySkipped', 'WebhookDisabled', 'DeliveriesSwept', 'AttemptDurationMs'] as const;
+export const DELIVERY_METRICS = ['DeliverySucceeded', 'DeliveryFailed', 'DeliverySkipped', 'WebhookDisabled', 'DeliveriesSwept', 'DeliveryDeferred', 'DeliveryDeferredSlow', 'DeliveryRateLimited', 'AttemptDurationMs'] as const;
 
 /**
  * Thresholds of the alarms, exported so tests and docs quote them. Each is "at or above".
@@ -234,6 +234,13 @@ export class Monitoring extends Construct {
         // Webhooks the service disabled (410 Gone, or failing too long); the notification topic says which.
         // The sweeper's re-sends: stranded retries only, so a rise means lost messages or dying workers.
         right: [own('WebhookDisabled', 'Sum', 'webhooks disabled'), own('DeliveriesSwept', 'Sum', 'stranded retries re-sent')],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Waiting, not attempts',
+        // Messages sent back for later: their webhook had its share of attempts in flight (busy, or
+        // marked slow: a hung endpoint's backlog cycles here), or over its rate limit.
+        left: [own('DeliveryDeferred', 'Sum', 'deferred: webhook busy'), own('DeliveryDeferredSlow', 'Sum', 'deferred: webhook slow'), own('DeliveryRateLimited', 'Sum', 'over rate limit')],
         width: 8,
       }),
       new cloudwatch.GraphWidget({

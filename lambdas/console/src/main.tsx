@@ -50,10 +50,12 @@ function SignIn(props: { onKey: (key: string) => void; error: unknown; busy: boo
           props.onKey(key.trim());
         }}
       >
-        <label>
-          <span class="label">API key</span>
-          <input type="password" autocomplete="off" spellcheck={false} value={key} onInput={(event) => setKey(event.currentTarget.value)} required />
-        </label>
+        <div class="field">
+          <label class="label" for="api-key">
+            API key
+          </label>
+          <input id="api-key" type="password" autocomplete="off" spellcheck={false} value={key} onInput={(event) => setKey(event.currentTarget.value)} required />
+        </div>
         <button type="submit" disabled={props.busy}>
           Sign in
         </button>

@@ -4,19 +4,24 @@
  * Preact as text nodes (never as HTML), so a receiver's answer or an event field holding
  * markup shows as the characters it is.
  */
-import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { cloneElement, type VNode } from 'preact';
+import { useCallback, useEffect, useId, useState } from 'preact/hooks';
 import { ApiError } from './api';
 
-/** A label, its control and the messages the last API error has for `field`. */
-export function Field(props: { label: string; field?: string; error?: unknown; hint?: string; children: ComponentChildren }) {
+/**
+ * A label, its one control and the messages the last API error has for `field`. The label
+ * points at the control by id (not by wrapping it), so the control's accessible name is the
+ * label's text alone, never the label plus a select's current option.
+ */
+export function Field(props: { label: string; field?: string; error?: unknown; hint?: string; children: VNode<any> }) {
+  const id = useId();
   const messages = props.field && props.error instanceof ApiError ? props.error.forField(props.field) : [];
   return (
     <div class={messages.length ? 'field invalid' : 'field'}>
-      <label>
-        <span class="label">{props.label}</span>
-        {props.children}
+      <label class="label" for={id}>
+        {props.label}
       </label>
+      {cloneElement(props.children, { id })}
       {props.hint && <small class="hint">{props.hint}</small>}
       {messages.map((message) => (
         <small class="field-error" role="alert">

@@ -287,7 +287,7 @@ function DeliveryDetail({ session, id }: { session: Session; id: string }) {
                 <When at={attempt.at} />
               </td>
               <td>{attempt.status ?? 'none'}</td>
-              <td>{attempt.durationMs} ms</td>
+              <td>{Math.round(attempt.durationMs)} ms</td>
               <td>{attempt.error ?? ''}</td>
               <td>
                 <pre class="answer">{attempt.responseBody ?? ''}</pre>

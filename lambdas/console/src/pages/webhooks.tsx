@@ -282,7 +282,7 @@ function WebhookDetail({ session, id }: { session: Session; id: string }) {
               <div class="test-result" role="status" aria-label="Test result">
                 <p>
                   <span class={testResult.ok ? 'badge good' : 'badge bad'}>{testResult.ok ? 'delivered' : 'not delivered'}</span> Status{' '}
-                  <b>{testResult.status ?? 'none'}</b> · {testResult.durationMs} ms
+                  <b>{testResult.status ?? 'none'}</b> · {Math.round(testResult.durationMs)} ms
                 </p>
                 {testResult.error && <p class="error">{testResult.error}</p>}
                 <pre class="answer" aria-label="Answer">

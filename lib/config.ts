@@ -82,11 +82,17 @@ export interface RegistryWebhooksStackProps extends StackProps {
    * @default true
    */
   readonly apiGatewayCloudWatchRole?: boolean;
+  /**
+   * The one origin the API answers CORS for: the web console's (`https://host[:port]`, no
+   * path). Set it when the console is served under your own domain.
+   * @default - the console's CloudFront origin (stack output `ConsoleUrl`)
+   */
+  readonly consoleOrigin?: string;
 }
 
 /** The props with every default filled in and every value checked. */
 export type ResolvedSettings = Readonly<
-  Required<Omit<RegistryWebhooksStackProps, keyof StackProps | 'alarmEmail'>> & Pick<RegistryWebhooksStackProps, 'alarmEmail'>
+  Required<Omit<RegistryWebhooksStackProps, keyof StackProps | 'alarmEmail' | 'consoleOrigin'>> & Pick<RegistryWebhooksStackProps, 'alarmEmail' | 'consoleOrigin'>
 >;
 
 /** Defaults of {@link RegistryWebhooksStackProps}, exported so docs and tests can quote them. */
@@ -113,6 +119,11 @@ export function resolveSettings(props: RegistryWebhooksStackProps = {}): Resolve
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail)) {
     throw new Error(`alarmEmail "${alarmEmail}" is not an e-mail address`);
   }
+  const consoleOrigin = props.consoleOrigin?.trim() || undefined;
+  // An origin only (scheme, host, port): a browser compares Access-Control-Allow-Origin to it exactly.
+  if (consoleOrigin !== undefined && !/^(https:\/\/[A-Za-z0-9.-]+|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/.test(consoleOrigin)) {
+    throw new Error(`consoleOrigin "${consoleOrigin}" must be an origin such as https://console.example.com (https, no path; http only for localhost)`);
+  }
   return {
     // Shared with the Lambdas: named by prop, checked by the rules the Lambdas read them with.
     secretPrefix: parseSecretPrefix(props.secretPrefix, 'secretPrefix'),
@@ -126,5 +137,6 @@ export function resolveSettings(props: RegistryWebhooksStackProps = {}): Resolve
     throttleBurstLimit: integerIn('throttleBurstLimit', props.throttleBurstLimit ?? DEFAULTS.throttleBurstLimit, 1, 5000),
     alarmEmail,
     apiGatewayCloudWatchRole: props.apiGatewayCloudWatchRole ?? DEFAULTS.apiGatewayCloudWatchRole,
+    consoleOrigin,
   };
 }

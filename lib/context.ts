@@ -36,5 +36,6 @@ export function propsFromContext(app: App): RegistryWebhooksStackProps {
     throttleBurstLimit: number('throttleBurstLimit'),
     alarmEmail: text('alarmEmail'),
     apiGatewayCloudWatchRole: flag('apiGatewayCloudWatchRole'),
+    consoleOrigin: text('consoleOrigin'),
   };
 }

@@ -164,6 +164,15 @@ describe('as an admin: the README walkthrough through the console alone', () => 
     await expectNoInjectedScript();
   });
 
+  test('deleting a secret a webhook uses shows the API\'s 409, and keeps the secret', async () => {
+    await nav('Secrets');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete HMAC_KEY', exact: true }).click();
+    const alert = page.getByRole('alert').filter({ hasText: '409 CONFLICT' });
+    await alert.waitFor();
+    await page.getByRole('row').filter({ hasText: 'HMAC_KEY' }).waitFor();
+  });
+
   test('the webhook list shows its health', async () => {
     await nav('Webhooks');
     const row = page.getByRole('row').filter({ hasText: 'deploy-hook' });

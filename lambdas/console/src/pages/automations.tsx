@@ -199,6 +199,7 @@ function AutomationEditor({ session, automation, onSaved }: { session: Session; 
   const [jsonProblem, setJsonProblem] = useState('');
   const editor = useRef<HTMLTextAreaElement>(null);
   const save = useAction();
+  const remove = useAction();
 
   // A new automation goes to the first webhook unless one is picked.
   useEffect(() => {
@@ -358,6 +359,24 @@ function AutomationEditor({ session, automation, onSaved }: { session: Session; 
           {automation ? 'Save automation' : 'Create automation'}
         </button>
       </form>
+      {automation && (
+        <div class="card">
+          <h2>Delete</h2>
+          <button
+            type="button"
+            class="danger"
+            disabled={remove.busy}
+            onClick={async () => {
+              if (!confirm(`Delete automation ${automation.name}?`)) return;
+              const done = await remove.run(async () => (await session.api.call('DELETE', `${session.team}/automations/${enc(automation.id)}`), true));
+              if (done) go('automations');
+            }}
+          >
+            Delete automation
+          </button>
+          <ErrorBanner error={remove.error} />
+        </div>
+      )}
     </section>
   );
 }

@@ -23,6 +23,13 @@ import { startReceiver, type Receiver } from './support/receiver';
 
 jest.setTimeout(180_000);
 
+// The page's globals, as the page.evaluate callbacks below use them (this file is type-checked
+// with Node's types, without the DOM library).
+declare const window: { __injected?: string };
+declare const document: { scripts: ArrayLike<{ src: string }>; cookie: string };
+declare const sessionStorage: { readonly length: number; getItem(key: string): string | null };
+declare const localStorage: { readonly length: number };
+
 const SCREENSHOTS = path.resolve(__dirname, '../../docs/console');
 const SIGNING_SECRET = 'whsec-console-walkthrough-3Kq9';
 const ACCESS_TOKEN = 'ghp-console-walkthrough-token-5t6y';
@@ -80,9 +87,9 @@ async function screenshot(name: string): Promise<void> {
 
 /** Nothing a receiver or an event carried has run as script. */
 async function expectNoInjectedScript(): Promise<void> {
-  expect(await page.evaluate(() => (window as unknown as { __injected?: string }).__injected ?? null)).toBeNull();
+  expect(await page.evaluate(() => window.__injected ?? null)).toBeNull();
   // The console's own module is the only script element.
-  expect(await page.evaluate(() => [...document.scripts].map((script) => new URL(script.src).pathname))).toEqual(['/console/console.js']);
+  expect(await page.evaluate(() => Array.from(document.scripts).map((script) => new URL(script.src).pathname))).toEqual(['/console/console.js']);
 }
 
 describe('as an admin: the README walkthrough through the console alone', () => {
@@ -264,6 +271,42 @@ describe('as an admin: the README walkthrough through the console alone', () => 
     expect(receiver.requests.length).toBe(before + 1);
     expect(receiver.requests.at(-1)!.headers['x-wandb-delivery']).toBe(deliveryId);
     await screenshot('delivery');
+  });
+
+  test('disable the webhook: a new event is skipped; Re-enable, then Recover the last hour sends it', async () => {
+    await nav('Webhooks');
+    await page.getByRole('link', { name: 'deploy-hook', exact: true }).click();
+    await page.getByRole('button', { name: 'Disable', exact: true }).click();
+    await page.getByText('disabled: disabled by an admin').waitFor();
+    const reported = await call(local.baseUrl, 'POST', '/teams/demo/events', {
+      key: local.registryKey,
+      body: { id: 'evt-console-2', type: 'LINK_ARTIFACT', author: 'bob', entity: 'acme', project: 'model-registry', artifact: { collection: 'churn-model', version: 'v', versionString: 'acme/model-registry/churn-model:v4', metadata: {} }, alias: null, tag: null },
+    });
+    const skippedId = reported.body.deliveries[0].id;
+    await waitFor(async () => ((await call(local.baseUrl, 'GET', `/teams/demo/deliveries/${skippedId}`, { key: local.adminKey })).body.status === 'skipped' ? true : undefined), { what: 'the delivery to be skipped' });
+
+    await page.getByRole('button', { name: 'Re-enable', exact: true }).click();
+    await page.getByRole('button', { name: 'Disable', exact: true }).waitFor();
+    // The window: from an hour ago (the reader's local time, as a datetime-local field takes it).
+    const since = await page.evaluate(() => {
+      const at = new Date(Date.now() - 3_600_000);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+    });
+    await page.getByLabel('Since', { exact: true }).fill(since);
+    await page.getByRole('button', { name: 'Recover deliveries', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: '1 deliveries redelivered.' }).waitFor();
+    await waitFor(async () => ((await call(local.baseUrl, 'GET', `/teams/demo/deliveries/${skippedId}`, { key: local.adminKey })).body.status === 'succeeded' ? true : undefined), { what: 'the recovered delivery to succeed' });
+  });
+
+  test('disable and enable the automation from its list', async () => {
+    await nav('Automations');
+    await page.getByRole('button', { name: 'Disable deploy-on-link', exact: true }).click();
+    await page.getByRole('button', { name: 'Enable deploy-on-link', exact: true }).waitFor();
+    expect((await call(local.baseUrl, 'GET', '/teams/demo/automations', { key: local.adminKey })).body.items[0].enabled).toBe(false);
+    await page.getByRole('button', { name: 'Enable deploy-on-link', exact: true }).click();
+    await page.getByRole('button', { name: 'Disable deploy-on-link', exact: true }).waitFor();
+    expect((await call(local.baseUrl, 'GET', '/teams/demo/automations', { key: local.adminKey })).body.items[0].enabled).toBe(true);
   });
 
   test('every request went to the console’s own origin, and no script error happened', () => {

@@ -11,10 +11,10 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** Launches headless Chromium, or throws naming the package to install. */
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`chromium is not installed (${CHROMIUM_PATH} is missing): the console's browser tests need Debian's chromium — run \`apt-get install -y chromium\` (.ci/run installs it)`);
+/** Launches headless Chromium (`executablePath`: Debian's unless a test says otherwise), or throws naming the package to install. */
+export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
+  if (!existsSync(executablePath)) {
+    throw new Error(`chromium is not installed (${executablePath} is missing): the console's browser tests need Debian's chromium — run \`apt-get install -y chromium\` (.ci/run installs it)`);
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: LAUNCH_ARGS });
+  return chromium.launch({ executablePath, headless: true, args: LAUNCH_ARGS });
 }

@@ -101,6 +101,9 @@ describe('as an admin: the README walkthrough through the console alone', () => 
   });
 
   test('the console is served with a strict CSP, and signs in with the admin key kept in sessionStorage only', async () => {
+    // Printed at start beside the API URL.
+    expect(local.output()).toContain(`  Console:       ${local.baseUrl}/console/\n`);
+    expect((await fetch(`${local.baseUrl}/console`, { redirect: 'manual' })).headers.get('location')).toBe('/console/');
     const answer = await fetch(`${local.baseUrl}/console/`);
     expect(answer.status).toBe(200);
     const csp = answer.headers.get('content-security-policy') ?? '';

@@ -312,6 +312,28 @@ describe('as an admin: the README walkthrough through the console alone', () => 
     expect((await call(local.baseUrl, 'GET', '/teams/demo/automations', { key: local.adminKey })).body.items[0].enabled).toBe(true);
   });
 
+  test('Deliveries pages through the history, 25 a page, and back', async () => {
+    for (let n = 1; n <= 25; n += 1) {
+      const reported = await call(local.baseUrl, 'POST', '/teams/demo/events', {
+        key: local.registryKey,
+        body: { id: `evt-page-${n}`, type: 'LINK_ARTIFACT', author: 'carol', entity: 'acme', project: 'model-registry', artifact: { collection: 'churn-model', version: 'v', versionString: `acme/model-registry/churn-model:v${n + 10}`, metadata: {} }, alias: null, tag: null },
+      });
+      expect(reported.status).toBe(202);
+    }
+    const all = await call(local.baseUrl, 'GET', '/teams/demo/deliveries?limit=100', { key: local.adminKey });
+    expect(all.body.items).toHaveLength(27);
+    await nav('Deliveries');
+    const rows = page.getByRole('table', { name: 'Deliveries, newest first' }).getByRole('row');
+    await page.getByRole('link', { name: all.body.items[0].id, exact: true }).waitFor();
+    expect(await rows.count()).toBe(26); // header + 25
+    await page.getByRole('button', { name: 'Next page', exact: true }).click();
+    await page.getByRole('link', { name: all.body.items[26].id, exact: true }).waitFor();
+    expect(await rows.count()).toBe(3); // header + the 2 oldest
+    expect(await page.getByRole('button', { name: 'Next page', exact: true }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Previous page', exact: true }).click();
+    await page.getByRole('link', { name: all.body.items[0].id, exact: true }).waitFor();
+  });
+
   test('every request went to the console’s own origin, and no script error happened', () => {
     expect(requested.length).toBeGreaterThan(10);
     expect(requested.filter((url) => new URL(url).origin !== local.baseUrl)).toEqual([]);

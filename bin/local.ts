@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     '',
     'Registry Webhooks — local mode',
     `  API:           ${local.baseUrl}`,
+    `  Console:       ${local.consoleUrl}`,
     `  Team:          ${settings.team}`,
     `  Admin key:     ${local.keys.adminKey}`,
     `  Registry key:  ${local.keys.registryKey}`,

@@ -105,6 +105,12 @@ export interface RegistryWebhooksStackProps extends StackProps {
    * @default 'ERROR'
    */
   readonly apiExecutionLogLevel?: ApiExecutionLogLevel;
+  /**
+   * The one origin the API answers CORS for: the web console's (`https://host[:port]`, no
+   * path). Set it when the console is served under your own domain.
+   * @default - the console's CloudFront origin (stack output `ConsoleUrl`)
+   */
+  readonly consoleOrigin?: string;
 }
 
 /** Log levels a Lambda may run at. */
@@ -118,7 +124,7 @@ export type ApiExecutionLogLevel = (typeof API_EXECUTION_LOG_LEVELS)[number];
 
 /** The props with every default filled in and every value checked. */
 export type ResolvedSettings = Readonly<
-  Required<Omit<RegistryWebhooksStackProps, keyof StackProps | 'alarmEmail'>> & Pick<RegistryWebhooksStackProps, 'alarmEmail'>
+  Required<Omit<RegistryWebhooksStackProps, keyof StackProps | 'alarmEmail' | 'consoleOrigin'>> & Pick<RegistryWebhooksStackProps, 'alarmEmail' | 'consoleOrigin'>
 >;
 
 /** Defaults of {@link RegistryWebhooksStackProps}, exported so docs and tests can quote them. */
@@ -154,6 +160,11 @@ export function resolveSettings(props: RegistryWebhooksStackProps = {}): Resolve
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail)) {
     throw new Error(`alarmEmail "${alarmEmail}" is not an e-mail address`);
   }
+  const consoleOrigin = props.consoleOrigin?.trim() || undefined;
+  // An origin only (scheme, host, port): a browser compares Access-Control-Allow-Origin to it exactly.
+  if (consoleOrigin !== undefined && !/^(https:\/\/[A-Za-z0-9.-]+|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/.test(consoleOrigin)) {
+    throw new Error(`consoleOrigin "${consoleOrigin}" must be an origin such as https://console.example.com (https, no path; http only for localhost)`);
+  }
   return {
     // Shared with the Lambdas: named by prop, checked by the rules the Lambdas read them with.
     secretPrefix: parseSecretPrefix(props.secretPrefix, 'secretPrefix'),
@@ -170,5 +181,6 @@ export function resolveSettings(props: RegistryWebhooksStackProps = {}): Resolve
     apiGatewayCloudWatchRole: props.apiGatewayCloudWatchRole ?? DEFAULTS.apiGatewayCloudWatchRole,
     logLevel: oneOf('logLevel', props.logLevel, LOG_LEVELS, DEFAULTS.logLevel),
     apiExecutionLogLevel: oneOf('apiExecutionLogLevel', props.apiExecutionLogLevel, API_EXECUTION_LOG_LEVELS, DEFAULTS.apiExecutionLogLevel),
+    consoleOrigin,
   };
 }

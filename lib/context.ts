@@ -40,5 +40,6 @@ export function propsFromContext(app: App): RegistryWebhooksStackProps {
     // Checked (and upper-cased) by resolveSettings.
     logLevel: text('logLevel') as LogLevel | undefined,
     apiExecutionLogLevel: text('apiExecutionLogLevel') as ApiExecutionLogLevel | undefined,
+    consoleOrigin: text('consoleOrigin'),
   };
 }

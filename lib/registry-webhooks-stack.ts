@@ -5,6 +5,7 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { WebhooksApi } from './api';
+import { allowConsoleOrigin, ConsoleHosting } from './console-hosting';
 import { resolveSettings, type RegistryWebhooksStackProps, type ResolvedSettings } from './config';
 import { DataTables } from './data';
 import { DELIVER_TIMEOUT, Functions } from './functions';
@@ -33,6 +34,8 @@ export class RegistryWebhooksStack extends Stack {
   public readonly monitoring: Monitoring;
   /** The topic told when a webhook is disabled or enabled again. */
   public readonly notifications: Notifications;
+  /** The web console: S3 + CloudFront. */
+  public readonly console: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: RegistryWebhooksStackProps = {}) {
     super(scope, id, { description: 'Registry Webhooks: serverless webhook automation for a model registry', ...props });
@@ -48,6 +51,11 @@ export class RegistryWebhooksStack extends Stack {
       authorizer: fns.authorizer,
       settings: this.settings,
     });
+    this.console = new ConsoleHosting(this, 'Console', {
+      apiUrl: this.api.url,
+      apiOrigin: `https://${this.api.restApi.restApiId}.execute-api.${this.region}.${this.urlSuffix}`,
+    });
+    allowConsoleOrigin(this.api.restApi, [fns.api, fns.ingest], this.settings.consoleOrigin ?? this.console.origin);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       functions: fns,
       queue: this.queues.queue,
@@ -64,6 +72,7 @@ export class RegistryWebhooksStack extends Stack {
       new CfnOutput(this, id, { value, description });
     };
     output('ApiUrl', this.api.url, 'Base URL of the API (stage v1); requests go to <ApiUrl>/teams/...');
+    output('ConsoleUrl', this.console.url, 'The web console (HTTPS); sign in with an admin or member API key');
     output('ConfigTableName', this.tables.config.tableName, 'DynamoDB table of API keys (hashes), webhooks and automations');
     output('DeliveriesTableName', this.tables.deliveries.tableName, 'DynamoDB table of deliveries and their attempts');
     output('EventsTableName', this.tables.events.tableName, 'DynamoDB table of event idempotency records');

@@ -13,6 +13,8 @@ import { matchRoute, type RouteDefinition, type RouteHandler } from '../../lambd
 export interface GatewayHandlers {
   authorizer: (event: APIGatewayTokenAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
   routes: Record<RouteHandler, (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>>;
+  /** Static files outside the API (the web console at `/console/`); answers whether it served the request. */
+  staticFiles?: (method: string, pathname: string, response: http.ServerResponse) => boolean;
 }
 
 /** Bodies beyond this are not kept (the handler's own limit, 256 KiB, answers 413 first). */
@@ -154,6 +156,7 @@ export async function startGateway(handlers: GatewayHandlers, port: number): Pro
 async function handle(handlers: GatewayHandlers, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const method = request.method ?? 'GET';
+  if (handlers.staticFiles?.(method, url.pathname, response)) return;
   const matched = matchRoute(method, url.pathname);
   if (matched === undefined) return gatewayError(response, 404, 'NOT_FOUND', `no route ${method} ${url.pathname}`);
   if (matched === 'method-not-allowed') return gatewayError(response, 405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`);

@@ -5,6 +5,7 @@
  */
 import { parseAttemptTimeoutMs } from '../../lambdas/domain/settings';
 import { ensureServiceTables, startEngines } from './engines';
+import { CONSOLE_PATH, consoleServer } from './console-files';
 import { localLambdaContext, startGateway } from './gateway';
 import { loadLocalKeys, type LocalKeys } from './keys-file';
 import { removeRuntime, writeRuntime } from './runtime-file';
@@ -14,6 +15,8 @@ import { startSqsPoller } from './sqs-poller';
 /** A running local mode. */
 export interface LocalMode {
   baseUrl: string;
+  /** The web console on the same port (`<baseUrl>/console/`). */
+  consoleUrl: string;
   keys: LocalKeys;
   stop(): Promise<void>;
 }
@@ -98,7 +101,7 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
   await sweeperService.requeue({ queue: queues.deliveryQueue() }, await stores.deliveryStore().scanUnfinished());
 
   const gateway = await startGateway(
-    { authorizer: authorizer.handler, routes: { api: api.handler, ingest: ingest.handler } },
+    { authorizer: authorizer.handler, routes: { api: api.handler, ingest: ingest.handler }, staticFiles: consoleServer() },
     settings.port,
   );
   const poller = startSqsPoller({
@@ -121,6 +124,7 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
 
   return {
     baseUrl,
+    consoleUrl: `${baseUrl}${CONSOLE_PATH}`,
     keys,
     async stop() {
       clearInterval(sweepTimer);

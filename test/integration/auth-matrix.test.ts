@@ -58,6 +58,8 @@ function keyOf(role: Role, team = TEAM): string {
 
 const ALL_ROLES: readonly Role[] = ['admin', 'member', 'registry'];
 const protectedRoutes = ROUTES.filter((route) => route.roles.length > 0);
+/** `GET /me` is the one protected route outside a team: any valid key may ask who it is. */
+const teamRoutes = protectedRoutes.filter((route) => route.path.startsWith('/teams/'));
 const table = protectedRoutes.map((route) => [`${route.operation} (${route.method} ${route.path})`, route] as const);
 
 test('only GET /health is public', () => {
@@ -66,8 +68,9 @@ test('only GET /health is public', () => {
   return call(local.baseUrl, publicRoute.method, publicRoute.path).then((answer) => expect(answer.status).toBe(200));
 });
 
-test('every team route sits under /teams/{team}/ and allows admin or registry', () => {
-  for (const route of protectedRoutes) {
+test('every protected route but GET /me sits under /teams/{team}/ and allows admin or registry', () => {
+  expect(protectedRoutes.filter((route) => !teamRoutes.includes(route)).map((route) => `${route.method} ${route.path}`)).toEqual(['GET /me']);
+  for (const route of teamRoutes) {
     expect(route.path).toMatch(/^\/teams\/\{team\}\//);
     expect(route.roles.some((role) => role === 'admin' || role === 'registry')).toBe(true);
   }
@@ -91,7 +94,7 @@ describe.each(table)('%s', (_, route) => {
     expect(((await basic.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
   });
 
-  test("a key of another team → 403 FORBIDDEN, whatever its role", async () => {
+  if (route.path.startsWith('/teams/')) test("a key of another team → 403 FORBIDDEN, whatever its role", async () => {
     for (const role of route.roles.filter((r): r is 'admin' | 'member' => r !== 'registry')) {
       expectError(await request(route, keyOf(role, OTHER_TEAM), TEAM), 403, 'FORBIDDEN');
       expectError(await request(route, keyOf(role, TEAM), OTHER_TEAM), 403, 'FORBIDDEN');
@@ -120,10 +123,25 @@ test('the matrix covers the registry key on every team and the refused roles as 
   const reportEvent = ROUTES.find((route) => route.operation === 'reportEvent')!;
   expect(reportEvent.roles).toContain('registry');
   expect(reportEvent.roles).not.toContain('member');
-  for (const route of protectedRoutes.filter((r) => r !== reportEvent)) {
+  for (const route of teamRoutes.filter((r) => r !== reportEvent)) {
     expect(route.roles).not.toContain('registry');
     if (route.method !== 'GET') expect(route.roles).toEqual(['admin']);
   }
+});
+
+test('GET /me tells every key its team, role and key id, and never the key', async () => {
+  const keyIds = new Set<string>();
+  for (const [holder, team, role] of [[`${TEAM}:admin`, TEAM, 'admin'], [`${TEAM}:member`, TEAM, 'member'], [`${OTHER_TEAM}:admin`, OTHER_TEAM, 'admin'], ['registry', '*', 'registry']] as const) {
+    const answer = await call(local.baseUrl, 'GET', '/me', { key: keys[holder] });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ team, role, keyId: expect.stringMatching(/\S/) });
+    expect(answer.text).not.toContain(keys[holder]);
+    keyIds.add(answer.body.keyId);
+  }
+  expect(keyIds.size).toBe(4);
+  const listed = await call(local.baseUrl, 'GET', `/teams/${TEAM}/keys`, { key: local.adminKey });
+  const member = await call(local.baseUrl, 'GET', '/me', { key: keys[`${TEAM}:member`] });
+  expect(listed.body.items.map((item: { id: string }) => item.id)).toContain(member.body.keyId);
 });
 
 test('the registry key is valid for every team (on the events route)', async () => {

@@ -155,6 +155,12 @@ describe('the running API answers as documented', () => {
     expect((await op('health', {}, { key: null })).status).toBe(200);
   });
 
+  test('me', async () => {
+    expect((await op('me')).body).toMatchObject({ team: TEAM, role: 'admin' });
+    expect((await op('me', {}, { key: local.registryKey })).body).toMatchObject({ team: '*', role: 'registry' });
+    expect((await op('me', {}, { key: null })).status).toBe(401);
+  });
+
   test('keys', async () => {
     const member = await op('createKey', {}, { body: { role: 'member', name: 'reader' } });
     expect(member.status).toBe(201);

@@ -13,8 +13,8 @@ describe('route table', () => {
     }
   });
 
-  test('registry keys reach events and nothing else', () => {
-    expect(ROUTES.filter((route) => (route.roles as readonly string[]).includes('registry')).map((route) => route.operation)).toEqual(['reportEvent']);
+  test('registry keys reach events and GET /me (who they are), nothing else', () => {
+    expect(ROUTES.filter((route) => (route.roles as readonly string[]).includes('registry')).map((route) => route.operation)).toEqual(['me', 'reportEvent']);
   });
 
   test.each([

@@ -13,6 +13,7 @@ import * as keys from '../../domain/services/keys';
 import { recoverWebhook } from '../../domain/services/recover';
 import * as secrets from '../../domain/services/secrets';
 import * as webhooks from '../../domain/services/webhooks';
+import { HttpError } from './errors';
 import type { ApiRequest } from './request';
 import type { OperationName } from './routes';
 
@@ -35,6 +36,11 @@ const noContent: OperationResult = { status: 204 };
 /** Management operations (the `api` Lambda). */
 export const API_OPERATIONS: Record<OperationName<'api'>, Operation<ApiDeps>> = {
   health: async () => ok({ status: 'ok' }),
+  // The route needs a key, so the caller is always there; never the key itself, only its id.
+  me: async (_deps, { caller }) => {
+    if (!caller) throw new HttpError('UNAUTHENTICATED', 'missing or unknown API key');
+    return ok({ team: caller.team, role: caller.role, keyId: caller.keyId });
+  },
 
   createKey: async (deps, { team, body }) => created(await keys.createKey(deps, team, body)),
   listKeys: async (deps, { team }) => ok(await keys.listKeys(deps, team)),

@@ -14,9 +14,11 @@ import { TEAM_PATTERN } from '../../domain/schemas';
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** Who is calling, as the authorizer established it. */
-interface Caller {
+export interface Caller {
   team: string;
   role: Role;
+  /** The key's id (the authorizer's `keyId`, or its principal id). */
+  keyId: string;
 }
 
 /** A request that passed the checks. */
@@ -26,12 +28,15 @@ export interface ApiRequest {
   params: Record<string, string>;
   query: Record<string, string | undefined>;
   body: unknown;
+  /** The authenticated caller; `null` on public routes called without a key. */
+  caller: Caller | null;
 }
 
 function callerOf(event: APIGatewayProxyEvent): Caller | null {
   const context = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
   if (!context || typeof context.team !== 'string' || typeof context.role !== 'string') return null;
-  return { team: context.team, role: context.role as Role };
+  const keyId = typeof context.keyId === 'string' ? context.keyId : typeof context.principalId === 'string' ? context.principalId : '';
+  return { team: context.team, role: context.role as Role, keyId };
 }
 
 function authorize(route: Route, caller: Caller | null, team: string | undefined): void {
@@ -80,5 +85,6 @@ export function parseApiRequest(event: APIGatewayProxyEvent): ApiRequest {
     params,
     query: (event.queryStringParameters ?? {}) as Record<string, string | undefined>,
     body: parseBody(route, event),
+    caller,
   };
 }

@@ -2,12 +2,19 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { HttpError } from './errors';
 
-const HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
+/**
+ * The web console's origin (env `CONSOLE_ORIGIN`, set by the stack), the only one a browser
+ * may read answers from; unset (local mode: the console shares the API's origin) → no CORS header.
+ */
+function corsHeaders(): Record<string, string> {
+  const origin = process.env.CONSOLE_ORIGIN;
+  return origin ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {};
+}
 
 /** A JSON answer; 204 gets no body. */
 export function jsonResponse(statusCode: number, body?: unknown): APIGatewayProxyResult {
-  if (statusCode === 204 || body === undefined) return { statusCode, headers: { 'Cache-Control': 'no-store' }, body: '' };
-  return { statusCode, headers: HEADERS, body: JSON.stringify(body) };
+  if (statusCode === 204 || body === undefined) return { statusCode, headers: { 'Cache-Control': 'no-store', ...corsHeaders() }, body: '' };
+  return { statusCode, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...corsHeaders() }, body: JSON.stringify(body) };
 }
 
 /** The `{"error": {...}}` answer. */

@@ -25,6 +25,7 @@ export interface RouteDefinition {
 
 const READ = ['member', 'admin'] as const satisfies readonly Role[];
 const WRITE = ['admin'] as const satisfies readonly Role[];
+const ANY_KEY = ['member', 'admin', 'registry'] as const satisfies readonly Role[];
 
 /**
  * Every route of API v1. Add a route here and the stack, local mode and the auth tests pick it
@@ -32,6 +33,8 @@ const WRITE = ['admin'] as const satisfies readonly Role[];
  */
 export const ROUTES = [
   { operation: 'health', method: 'GET', path: '/health', handler: 'api', roles: [], hasBody: false },
+  // Who a key is: the console signs in with a key alone (api.md). Any valid key, no team in the path.
+  { operation: 'me', method: 'GET', path: '/me', handler: 'api', roles: ANY_KEY, hasBody: false },
 
   { operation: 'createKey', method: 'POST', path: '/teams/{team}/keys', handler: 'api', roles: WRITE, hasBody: true },
   { operation: 'listKeys', method: 'GET', path: '/teams/{team}/keys', handler: 'api', roles: WRITE, hasBody: false },

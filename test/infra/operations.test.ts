@@ -252,7 +252,7 @@ describe('operations', () => {
 
     it('has no Endpoint output repeating ApiUrl, and exactly the documented outputs', () => {
       expect(Object.keys(template.findOutputs('*')).sort()).toEqual(
-        ['ApiUrl', 'ConfigTableName', 'DeliveriesTableName', 'EventsTableName', 'DeliveryQueueUrl', 'DeadLetterQueueUrl', 'SecretPrefix', 'AlarmTopicArn', 'NotificationTopicArn', 'DashboardName'].sort(),
+        ['ApiUrl', 'ConfigTableName', 'DeliveriesTableName', 'EventsTableName', 'DeliveryQueueUrl', 'DeadLetterQueueUrl', 'SecretPrefix', 'AlarmTopicArn', 'NotificationTopicArn', 'DashboardName', 'ConsoleUrl'].sort(),
       );
     });
 

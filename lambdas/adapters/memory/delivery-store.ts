@@ -7,6 +7,7 @@
 import { validationError } from '../../domain/errors';
 import type { DeliveryQuery, DeliveryStore, DueDelivery } from '../../domain/ports';
 import { deliveryIdRange } from '../../domain/delivery-ids';
+import { isPossibleId } from '../../domain/id-limits';
 import type { Delivery, DeliveryStatus } from '../../domain/types';
 
 /** A stored delivery: what the port returns, plus the store's own bookkeeping. */
@@ -42,7 +43,7 @@ function encodeCursor(team: string, delivery: Delivery): string {
 function decodeCursor(cursor: string, team: string): string {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && value.team === team && typeof value.after === 'string') return value.after;
+    if (value && value.team === team && typeof value.after === 'string' && isPossibleId(value.after)) return value.after;
   } catch {
     // fall through: a cursor we did not make
   }

@@ -1,5 +1,6 @@
 /** The deliveries log: list, look at, and redeliver. */
 import { conflict, notFound, validationError } from '../errors';
+import { isPossibleId, MAX_ID_LENGTH } from '../id-limits';
 import type { EventRecord } from '../ports';
 import { renderForLog } from '../template';
 import type { Delivery, DeliveryStatus } from '../types';
@@ -31,6 +32,11 @@ export async function listDeliveries(deps: Deps<'deliveries' | 'events'>, team: 
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw validationError('limit', 'must be an integer from 1 to 100');
   if (query.status !== undefined && !STATUSES.includes(query.status as DeliveryStatus)) {
     throw validationError('status', `must be one of ${STATUSES.join(', ')}`);
+  }
+  // Longer than any id (event ids: 1-128 characters too) matches nothing; refused so a typo'd paste is not a silent empty page.
+  for (const field of ['automationId', 'webhookId', 'eventId'] as const) {
+    const value = query[field];
+    if (value && !isPossibleId(value)) throw validationError(field, `must be at most ${MAX_ID_LENGTH} characters`);
   }
   const page = await deps.deliveries.list({
     team,

@@ -220,6 +220,10 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return { items, nextCursor: encodeCursor(startKey!) };
   }
 
+  cursorAfter(team: string, delivery: Delivery) {
+    return encodeCursor({ team, id: delivery.id });
+  }
+
   /**
    * A range of the team's partition (ids begin with their creation time, so a time window is an
    * id range), oldest first, filtered on webhook and status, page by page up to `limit`.

@@ -110,6 +110,10 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return { items: items.map(copy), nextCursor: more ? encodeCursor(query.team, items[items.length - 1]) : null };
   }
 
+  cursorAfter(team: string, delivery: Delivery) {
+    return encodeCursor(team, delivery);
+  }
+
   async findCreatedBetween(query: { team: string; webhookId: string; since: Date; until: Date; statuses: readonly DeliveryStatus[]; limit: number }) {
     const { from, to } = deliveryIdRange(query.since, query.until);
     return [...this.entries.values()]

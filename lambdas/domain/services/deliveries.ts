@@ -6,6 +6,13 @@ import { renderForLog } from '../template';
 import type { Delivery, DeliveryStatus } from '../types';
 import type { Deps } from './deps';
 
+/**
+ * Largest page of the deliveries log, in bytes of its items' JSON: a page holds at most `limit`
+ * deliveries and ends early, with a `nextCursor`, before its items pass 1 MiB (api.md's limit
+ * is a maximum). Far below Lambda's 6 MB answer limit, and a page a browser shows at once.
+ */
+export const PAGE_BYTE_BUDGET = 1024 * 1024;
+
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'retrying', 'succeeded', 'failed', 'skipped'];
 
 /**
@@ -48,7 +55,25 @@ export async function listDeliveries(deps: Deps<'deliveries' | 'events'>, team: 
     cursor: query.cursor || undefined,
   });
   const events = await deps.events.getMany(team, [...new Set(page.items.map((delivery) => delivery.eventId))]);
-  return { items: page.items.map((delivery) => toDeliveryResponse(delivery, events.get(delivery.eventId))), nextCursor: page.nextCursor };
+  return withinByteBudget(deps, team, page, (delivery) => toDeliveryResponse(delivery, events.get(delivery.eventId)));
+}
+
+/**
+ * The page as answered, ended early once its items reach {@link PAGE_BYTE_BUDGET}: a delivery
+ * shows its payload (up to 200 KiB) and its attempts' response bodies (8 KiB each), so `limit`
+ * full ones could be megabytes, past what a Lambda may answer (6 MB). The first item is always
+ * taken (one delivery is well under the budget), so every page moves the listing on.
+ */
+function withinByteBudget<T>(deps: Deps<'deliveries'>, team: string, page: { items: Delivery[]; nextCursor: string | null }, show: (delivery: Delivery) => T) {
+  const items: T[] = [];
+  let bytes = 0;
+  for (const [index, delivery] of page.items.entries()) {
+    const shown = show(delivery);
+    bytes += Buffer.byteLength(JSON.stringify(shown)) + 1;
+    if (index > 0 && bytes > PAGE_BYTE_BUDGET) return { items, nextCursor: deps.deliveries.cursorAfter(team, page.items[index - 1]) };
+    items.push(shown);
+  }
+  return { items, nextCursor: page.nextCursor };
 }
 
 /** `GET /teams/{team}/deliveries/{id}`. */

@@ -1,6 +1,9 @@
 /** The EventStore contract (lambdas/domain/ports.ts): put-if-absent, and the event kept exactly. */
 import type { EventRecord, EventStore } from '../../../lambdas/domain/ports';
 import { sampleEvent } from '../../../lambdas/domain/template';
+import { MAX_ENABLED_AUTOMATIONS_PER_TYPE } from '../../../lambdas/domain/services/automation-limits';
+import { deliveryIdFor } from '../../../lambdas/domain/delivery-ids';
+import { MAX_METADATA_BYTES } from '../../../lambdas/domain/schemas';
 
 const EXPIRES = new Date('2030-01-01T00:00:00.000Z');
 
@@ -45,6 +48,24 @@ export function eventStoreContract(store: () => EventStore): void {
     expect([...found.keys()].sort()).toEqual(['evt-a', 'evt-c']);
     expect(found.get('evt-a')).toEqual(record('acme', 'evt-a'));
     expect(await events.getMany('acme', [])).toEqual(new Map());
+  });
+
+  test('the largest record fits: the most deliveries one event can make beside the largest event', async () => {
+    const events = store();
+    const event = sampleEvent();
+    // Every text field at its limit, metadata at its limit (minus the frame `{"k":""}`).
+    const largest = {
+      ...event, id: 'e'.repeat(128), author: 'a'.repeat(256), entity: 'n'.repeat(256), project: 'p'.repeat(256), alias: 'l'.repeat(256), tag: 't'.repeat(256),
+      artifact: { collection: 'c'.repeat(256), version: 'v'.repeat(1024), versionString: 's'.repeat(1024), metadata: { k: 'm'.repeat(MAX_METADATA_BYTES - 8) } },
+    };
+    const createdAt = '2025-06-01T12:00:00.000Z';
+    const deliveries = Array.from({ length: MAX_ENABLED_AUTOMATIONS_PER_TYPE }, (_, index) => {
+      const automationId = `au_${index.toString(16).padStart(32, '0')}`;
+      return { id: deliveryIdFor('acme', largest.id, automationId, createdAt), automationId, webhookId: `wh_${(index % 7).toString(16).padStart(32, '0')}` };
+    });
+    const big = record('acme', largest.id, { event: largest, deliveries, createdAt });
+    expect(await events.putIfAbsent(big, EXPIRES)).toEqual(big);
+    expect(await events.get('acme', largest.id)).toEqual(big);
   });
 
   test('getMany reads more than one batch (over 100 ids)', async () => {

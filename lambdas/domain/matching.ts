@@ -17,7 +17,7 @@ const MAX_PROGRAM_SIZE = 2000;
 /**
  * The compile cache is bounded by the compiled programs' total size (compiling costs ~5–20 µs
  * per instruction here, matching far less, so a miss is what makes an event slow): it holds
- * five full per-type pattern budgets (automation-limits.ts, MAX_PATTERN_COST_PER_TYPE), so a
+ * five events' whole pattern budgets (automation-limits.ts, MAX_PATTERN_COST_PER_EVENT), so a
  * team's patterns stay compiled from one event to the next instead of being evicted in turn
  * (a count of 500 entries did that to 1,000 patterns: each event compiled them all again).
  */

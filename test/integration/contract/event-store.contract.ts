@@ -1,7 +1,7 @@
 /** The EventStore contract (lambdas/domain/ports.ts): put-if-absent, and the event kept exactly. */
 import type { EventRecord, EventStore } from '../../../lambdas/domain/ports';
 import { sampleEvent } from '../../../lambdas/domain/template';
-import { MAX_ENABLED_AUTOMATIONS_PER_TYPE } from '../../../lambdas/domain/services/automation-limits';
+import { MAX_DELIVERIES_PER_EVENT } from '../../../lambdas/domain/services/automation-limits';
 import { deliveryIdFor } from '../../../lambdas/domain/delivery-ids';
 import { MAX_METADATA_BYTES } from '../../../lambdas/domain/schemas';
 
@@ -59,7 +59,7 @@ export function eventStoreContract(store: () => EventStore): void {
       artifact: { collection: 'c'.repeat(256), version: 'v'.repeat(1024), versionString: 's'.repeat(1024), metadata: { k: 'm'.repeat(MAX_METADATA_BYTES - 8) } },
     };
     const createdAt = '2025-06-01T12:00:00.000Z';
-    const deliveries = Array.from({ length: MAX_ENABLED_AUTOMATIONS_PER_TYPE }, (_, index) => {
+    const deliveries = Array.from({ length: MAX_DELIVERIES_PER_EVENT }, (_, index) => {
       const automationId = `au_${index.toString(16).padStart(32, '0')}`;
       return { id: deliveryIdFor('acme', largest.id, automationId, createdAt), automationId, webhookId: `wh_${(index % 7).toString(16).padStart(32, '0')}` };
     });

@@ -52,20 +52,19 @@ export function eventStoreContract(store: () => EventStore): void {
 
   test('the largest record fits: the most deliveries one event can make beside the largest event', async () => {
     const events = store();
-    const event = sampleEvent();
-    // Every text field at its limit, metadata at its limit (minus the frame `{"k":""}`).
-    const largest = {
-      ...event, id: 'e'.repeat(128), author: 'a'.repeat(256), entity: 'n'.repeat(256), project: 'p'.repeat(256), alias: 'l'.repeat(256), tag: 't'.repeat(256),
-      artifact: { collection: 'c'.repeat(256), version: 'v'.repeat(1024), versionString: 's'.repeat(1024), metadata: { k: 'm'.repeat(MAX_METADATA_BYTES - 8) } },
-    };
-    const createdAt = '2025-06-01T12:00:00.000Z';
-    const deliveries = Array.from({ length: MAX_DELIVERIES_PER_EVENT }, (_, index) => {
-      const automationId = `au_${index.toString(16).padStart(32, '0')}`;
-      return { id: deliveryIdFor('acme', largest.id, automationId, createdAt), automationId, webhookId: `wh_${(index % 7).toString(16).padStart(32, '0')}` };
-    });
-    const big = record('acme', largest.id, { event: largest, deliveries, createdAt });
+    const big = largestRecord('acme', 'e'.repeat(128));
     expect(await events.putIfAbsent(big, EXPIRES)).toEqual(big);
-    expect(await events.get('acme', largest.id)).toEqual(big);
+    expect(await events.get('acme', big.eventId)).toEqual(big);
+  });
+
+  test('getMany reads every one of many large records (BatchGetItem answers only part of them per call)', async () => {
+    const events = store();
+    // ~200 KB each: an engine answers a few per BatchGetItem (dynalite ~1.4 MB, DynamoDB 16 MB).
+    const ids = Array.from({ length: 40 }, (_, index) => `evt-large-${index}`);
+    for (const id of ids) await events.putIfAbsent(largestRecord('acme', id), EXPIRES);
+    const found = await events.getMany('acme', ids);
+    expect([...found.keys()].sort()).toEqual([...ids].sort());
+    expect(found.get('evt-large-7')).toEqual(largestRecord('acme', 'evt-large-7'));
   });
 
   test('getMany reads more than one batch (over 100 ids)', async () => {
@@ -74,4 +73,20 @@ export function eventStoreContract(store: () => EventStore): void {
     await Promise.all(ids.map((id) => events.putIfAbsent(record('acme', id, { deliveries: [] }), EXPIRES)));
     expect((await events.getMany('acme', ids)).size).toBe(130);
   });
+}
+
+/** The largest record there can be: every text field and the metadata at their limits, and the most deliveries one event can make. */
+function largestRecord(team: string, eventId: string): EventRecord {
+  const event = sampleEvent();
+  // Every text field at its limit, metadata at its limit (minus the frame `{"k":""}`).
+  const largest = {
+    ...event, id: eventId, author: 'a'.repeat(256), entity: 'n'.repeat(256), project: 'p'.repeat(256), alias: 'l'.repeat(256), tag: 't'.repeat(256),
+    artifact: { collection: 'c'.repeat(256), version: 'v'.repeat(1024), versionString: 's'.repeat(1024), metadata: { k: 'm'.repeat(MAX_METADATA_BYTES - 8) } },
+  };
+  const createdAt = '2025-06-01T12:00:00.000Z';
+  const deliveries = Array.from({ length: MAX_DELIVERIES_PER_EVENT }, (_, index) => {
+    const automationId = `au_${index.toString(16).padStart(32, '0')}`;
+    return { id: deliveryIdFor(team, largest.id, automationId, createdAt), automationId, webhookId: `wh_${(index % 7).toString(16).padStart(32, '0')}` };
+  });
+  return record(team, largest.id, { event: largest, deliveries, createdAt });
 }

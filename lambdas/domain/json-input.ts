@@ -54,24 +54,51 @@ export function nestingDepthExceeds(value: unknown, limit: number): boolean {
   return false;
 }
 
+/** A value met on the walk, with how it was reached (a parent link: paths are built only for a message). */
+interface Visit {
+  value: unknown;
+  depth: number;
+  key: string | number | null;
+  parent: Visit | null;
+}
+
+/** The keys from the body down to `visit`. */
+function pathTo(visit: Visit): (string | number)[] {
+  const parts: (string | number)[] = [];
+  for (let at: Visit | null = visit; at !== null && at.key !== null; at = at.parent) parts.push(at.key);
+  return parts.reverse();
+}
+
 /**
  * Throws a 400 (`invalid`) if `body` nests deeper than {@link MAX_BODY_DEPTH} or holds a string
  * or an object key that is not well-formed Unicode. The message names the first place found.
+ * One pass over the body, without recursion and without copying paths (a 256 KiB body of a
+ * wide array 60 levels down is checked in milliseconds).
  */
 export function checkJsonBody(body: unknown): void {
-  const stack: Array<{ value: unknown; path: (string | number)[] }> = [{ value: body, path: [] }];
+  const stack: Visit[] = [{ value: body, depth: 0, key: null, parent: null }];
   while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
+    const visit = stack.pop()!;
+    const { value } = visit;
     if (typeof value === 'string') {
-      if (!isWellFormed(value)) throw refusal(pathOf(path), 'must be well-formed Unicode (it holds a lone surrogate)');
+      if (!isWellFormed(value)) throw refusal(pathOf(pathTo(visit)), 'must be well-formed Unicode (it holds a lone surrogate)');
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
-    if (path.length + 1 > MAX_BODY_DEPTH) throw refusal(pathOf(path), `nested deeper than ${MAX_BODY_DEPTH} levels`);
-    const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((child, index) => [index, child]) : Object.entries(value);
-    for (const [key, child] of entries) {
-      if (typeof key === 'string' && !isWellFormed(key)) throw refusal(pathOf(path), 'field names must be well-formed Unicode (one holds a lone surrogate)');
-      stack.push({ value: child, path: [...path, key] });
+    if (visit.depth + 1 > MAX_BODY_DEPTH) throw refusal(pathOf(pathTo(visit)), `nested deeper than ${MAX_BODY_DEPTH} levels`);
+    const depth = visit.depth + 1;
+    if (Array.isArray(value)) {
+      for (let index = value.length - 1; index >= 0; index--) {
+        const child: unknown = value[index];
+        if (typeof child === 'string' || (typeof child === 'object' && child !== null)) stack.push({ value: child, depth, key: index, parent: visit });
+      }
+      continue;
+    }
+    const entries = Object.entries(value);
+    for (let index = entries.length - 1; index >= 0; index--) {
+      const [key, child] = entries[index];
+      if (!isWellFormed(key)) throw refusal(pathOf(pathTo(visit)), 'field names must be well-formed Unicode (one holds a lone surrogate)');
+      if (typeof child === 'string' || (typeof child === 'object' && child !== null)) stack.push({ value: child, depth, key, parent: visit });
     }
   }
 }

@@ -60,6 +60,13 @@ describe('nesting depth', () => {
     expect(error.message).toBe(`artifact.metadata: must not nest deeper than ${MAX_METADATA_DEPTH} levels`);
   });
 
+  test('a wide body within the depth is accepted, and the first problem in document order is named', () => {
+    let wide: unknown = Array(40_000).fill('x');
+    for (let level = 0; level < MAX_BODY_DEPTH - 2; level++) wide = [wide];
+    expect(() => checkJsonBody({ a: wide })).not.toThrow();
+    expect(refusal(() => checkJsonBody({ a: ['ok', 'b\ud800'], z: 'c\udc00' })).message).toBe('a.1: must be well-formed Unicode (it holds a lone surrogate)');
+  });
+
   test('a message never carries a long key whole', () => {
     const key = 'k'.repeat(10_000);
     let value: unknown = 1;

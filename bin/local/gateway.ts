@@ -4,10 +4,12 @@
  * API Gateway does), and calls the real api/ingest handlers with API Gateway proxy events.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matchRoute, type RouteDefinition, type RouteHandler } from '../../lambdas/handlers/http/routes';
+import { answerClientError } from './client-errors';
 
 /** Handlers the gateway calls. */
 export interface GatewayHandlers {
@@ -115,6 +117,7 @@ function toProxyEvent(request: http.IncomingMessage, url: URL, route: RouteDefin
     (multiQuery[name] ??= []).push(value);
   }
   const hasQuery = Object.keys(query).length > 0;
+  const textual = isUtf8(body);
   return {
     resource: route.path,
     path: url.pathname,
@@ -125,8 +128,10 @@ function toProxyEvent(request: http.IncomingMessage, url: URL, route: RouteDefin
     multiValueQueryStringParameters: hasQuery ? multiQuery : null,
     pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
     stageVariables: null,
-    body: body.length ? body.toString('utf8') : null,
-    isBase64Encoded: false,
+    // Bytes that are not UTF-8 go as they are (base64, as API Gateway passes binary), not as
+    // U+FFFD replacements: the handler refuses them rather than take distinct ids as one.
+    body: body.length ? body.toString(textual ? 'utf8' : 'base64') : null,
+    isBase64Encoded: !textual,
     requestContext: {
       accountId: '000000000000', apiId: 'local', stage: 'v1', requestId: randomUUID(), resourceId: 'local', resourcePath: route.path,
       httpMethod: route.method, path: `/v1${url.pathname}`, protocol: 'HTTP/1.1', requestTimeEpoch: Date.now(),
@@ -146,6 +151,8 @@ export async function startGateway(handlers: GatewayHandlers, port: number): Pro
   });
   // Keep-alive well above typical client pools' idle time, so benchmarks reuse connections.
   server.keepAliveTimeout = 65_000;
+  // Requests Node's parser refuses (huge headers, CL+TE) get an error body too.
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());

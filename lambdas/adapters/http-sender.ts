@@ -35,6 +35,14 @@
  *
  * Every failure is a typed `AttemptFailure` (domain/attempt-failure.ts), so that the domain can
  * decide on its kind; its text is derived there, never built here.
+ *
+ * Design note — the status line decides. Once a response's status line and headers have
+ * arrived, the receiver has answered: a 2xx is a success (`ok: true`, no error) even if the
+ * connection is then closed or reset in the middle of the body, or the body is still arriving
+ * at the attempt deadline; `responseBody` holds what arrived. Retrying would send a delivery the
+ * receiver already accepted. Any other status stays a failure with its status kept: a cut body
+ * is `response-cut-off` (how it ended), a stalled one `timeout`, and a `410` is Gone either way
+ * (the worker and webhook health read the status).
  */
 import dns from 'node:dns';
 import http from 'node:http';
@@ -284,6 +292,13 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
         responseBody: '',
         retryAfter: null,
       };
+      // The response body as far as it has arrived (at most MAX_RESPONSE_BODY_BYTES).
+      const chunks: Buffer[] = [];
+      let size = 0;
+      /** What arrived of the body, as text; `partial`: it may end inside a character (dropped, not U+FFFD). */
+      const bodySoFar = (partial: boolean): string => new TextDecoder('utf-8').decode(Buffer.concat(chunks, size), { stream: partial });
+      /** A 2xx status line arrived: the receiver accepted the delivery, whatever became of the body. */
+      const accepted = (): boolean => answer.status !== null && answer.status >= 200 && answer.status < 300;
       let settled = false;
       let req: http.ClientRequest | undefined;
 
@@ -302,6 +317,12 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
         if (settle()) resolve({ ok: false, failure, ...answer, durationMs: elapsedMs() });
       };
       const fail = (err: unknown): void => {
+        if (accepted()) {
+          // Cut off mid-body after a 2xx: delivered (the status line decides, see the top), with what arrived.
+          answer.responseBody = bodySoFar(true);
+          succeed(answer.status!);
+          return;
+        }
         const failure = classifyError(err, request.headers);
         failWith(answer.status === null ? failure : afterHeaders(failure, answer.status));
       };
@@ -310,7 +331,13 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
       // Destroying the request works at any of those stages.
       const timer = setTimeout(() => {
         const failure: AttemptFailure = { kind: 'timeout', afterMs: attemptTimeoutMs };
-        failWith(failure);
+        if (accepted()) {
+          // A 2xx whose body is still arriving at the deadline: delivered too, with what arrived.
+          answer.responseBody = bodySoFar(true);
+          succeed(answer.status!);
+        } else {
+          failWith(failure);
+        }
         req?.destroy(new SendError(failure));
       }, attemptTimeoutMs);
 
@@ -357,12 +384,10 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
         const status = res.statusCode ?? 0;
         answer.status = status;
         answer.retryAfter = headerValue(res.headers['retry-after']);
-        const chunks: Buffer[] = [];
-        let size = 0;
         const done = (truncated: boolean): void => {
           // On a cut, `stream: true` drops a multi-byte character split at the edge instead of
           // turning it into U+FFFD.
-          answer.responseBody = new TextDecoder('utf-8').decode(Buffer.concat(chunks, size), { stream: truncated });
+          answer.responseBody = bodySoFar(truncated);
           if (status >= 200 && status < 300) succeed(status);
           else if (status >= 300 && status < 400) failWith({ kind: 'redirect', status });
           else failWith({ kind: 'http-status', status });

@@ -14,27 +14,37 @@ const MAX_PATTERN_LENGTH = 256;
  * and `[\s\S]{1000}` repeated fits in 256 characters yet compiles to ~20,000 instructions.
  */
 const MAX_PROGRAM_SIZE = 2000;
-/** A Lambda container matches the same few patterns over and over; bound the cache anyway. */
-const CACHE_LIMIT = 500;
+/**
+ * The compile cache is bounded by the compiled programs' total size (compiling costs ~5–20 µs
+ * per instruction here, matching far less, so a miss is what makes an event slow): it holds
+ * five events' whole pattern budgets (automation-limits.ts, MAX_PATTERN_COST_PER_EVENT), so a
+ * team's patterns stay compiled from one event to the next instead of being evicted in turn
+ * (a count of 500 entries did that to 1,000 patterns: each event compiled them all again).
+ */
+const CACHE_PROGRAM_BUDGET = 100_000;
+/** And by entries, for many tiny patterns. */
+const CACHE_LIMIT = 5_000;
 
-/** Compiled patterns by source; null records a pattern that does not compile. */
-const cache = new Map<string, RE2JS | null>();
+/** Compiled patterns by source (with their program size); null records a pattern that does not compile. */
+const cache = new Map<string, { re: RE2JS; size: number } | null>();
+let cachedProgramSize = 0;
 
 /** Compiles a pattern, or explains why it cannot be used. */
-function compile(pattern: string): { re: RE2JS } | { error: string } {
+function compile(pattern: string): { re: RE2JS; size: number } | { error: string } {
   if (pattern.length > MAX_PATTERN_LENGTH) return { error: `longer than ${MAX_PATTERN_LENGTH} characters` };
   try {
     // No flags: in particular not LOOKBEHINDS, so every lookaround is a syntax error.
     const re = RE2JS.compile(pattern);
-    if (re.matcher('').programSize() > MAX_PROGRAM_SIZE) return { error: 'pattern too complex' };
-    return { re };
+    const size = re.matcher('').programSize();
+    if (size > MAX_PROGRAM_SIZE) return { error: 'pattern too complex' };
+    return { re, size };
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }
 }
 
 /** Cached compile, least recently used evicted first. */
-function cachedPattern(pattern: string): RE2JS | null {
+function cachedPattern(pattern: string): { re: RE2JS; size: number } | null {
   const hit = cache.get(pattern);
   if (hit !== undefined) {
     cache.delete(pattern); // re-insert to mark as most recently used
@@ -42,13 +52,25 @@ function cachedPattern(pattern: string): RE2JS | null {
     return hit;
   }
   const compiled = compile(pattern);
-  const re = 're' in compiled ? compiled.re : null;
-  if (cache.size >= CACHE_LIMIT) {
-    const oldest = cache.keys().next();
-    if (oldest.done !== true) cache.delete(oldest.value);
+  const entry = 're' in compiled ? compiled : null;
+  const size = entry?.size ?? 0;
+  while (cache.size > 0 && (cache.size >= CACHE_LIMIT || cachedProgramSize + size > CACHE_PROGRAM_BUDGET)) {
+    const [oldest, evicted] = cache.entries().next().value!;
+    cache.delete(oldest);
+    cachedProgramSize -= evicted?.size ?? 0;
   }
-  cache.set(pattern, re);
-  return re;
+  cache.set(pattern, entry);
+  cachedProgramSize += size;
+  return entry;
+}
+
+/**
+ * What a pattern costs each event it is tried on: its compiled program's size (instructions),
+ * which both compiling and matching are linear in. 0 for no pattern or one that does not
+ * compile (it matches nothing and is never run).
+ */
+export function patternCost(pattern: string | undefined): number {
+  return pattern === undefined ? 0 : (cachedPattern(pattern)?.size ?? 0);
 }
 
 /**
@@ -65,10 +87,10 @@ export function compilePattern(field: string, pattern: string): { ok: true } | {
 function patternMatches(pattern: string | undefined, value: string | null): boolean {
   if (pattern === undefined) return true;
   if (value === null) return false;
-  const re = cachedPattern(pattern);
-  if (re === null) return false; // a stored pattern that no longer compiles matches nothing
+  const compiled = cachedPattern(pattern);
+  if (compiled === null) return false; // a stored pattern that no longer compiles matches nothing
   try {
-    return re.test(value);
+    return compiled.re.test(value);
   } catch {
     return false;
   }

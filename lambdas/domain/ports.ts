@@ -148,6 +148,11 @@ export interface DeliveryStore {
    */
   list(query: DeliveryQuery): Promise<{ items: Delivery[]; nextCursor: string | null }>;
   /**
+   * A cursor for `list` that goes on right after `delivery` (the same filters given again), for
+   * a page its caller ends before `limit` (the deliveries log's byte budget).
+   */
+  cursorAfter(team: string, delivery: Delivery): string;
+  /**
    * Unfinished deliveries whose next attempt is due at or before `dueBefore`, earliest first, at
    * most `limit`: those waiting for a retry or a redelivery. A new delivery is not listed before
    * its first attempt: its queue message is sent before the event is accepted (events.ts), so it

@@ -11,6 +11,8 @@ import * as v from 'valibot';
 import { customHeadersProblem } from './custom-headers';
 import { DomainError, validationError, type ErrorDetail } from './errors';
 import { normalizeEvent } from './event-types';
+import { checkJsonBody, nestingDepthExceeds } from './json-input';
+import { MAX_ID_LENGTH } from './id-limits';
 import { EVENT_TYPES, type RegistryEvent } from './types';
 
 /** Team names in paths: what a Secrets Manager name segment and a DynamoDB key can hold safely. */
@@ -23,6 +25,8 @@ export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_]{1,64}$/;
  * well inside the storage and payload limits.
  */
 export const MAX_METADATA_BYTES = 65536;
+/** Deepest nesting of objects and arrays in `artifact.metadata` (itself 1): the limit of payload templates. */
+export const MAX_METADATA_DEPTH = 32;
 
 const name = v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'), v.maxLength(128, 'must be at most 128 characters'));
 const secretName = v.pipe(v.string(), v.regex(SECRET_NAME_PATTERN, 'must match ^[A-Za-z0-9_]{1,64}$'));
@@ -117,7 +121,7 @@ const eventType = v.picklist(EVENT_TYPES, `must be one of ${EVENT_TYPES.join(', 
 const collection = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(256));
 /** A registry (project) name in a filter: the same limits as the event's `project`, but not empty. */
 const project = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(256));
-const webhookId = v.pipe(v.string(), v.minLength(1, 'must not be empty'));
+const webhookId = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`));
 const description = v.pipe(v.string(), v.maxLength(2048));
 
 /** An event filter; `null` on an optional field means absent. */
@@ -185,6 +189,8 @@ const text = (max: number) => v.nullish(v.pipe(v.string(), v.maxLength(max)), ''
 /** `artifact.metadata`: a JSON object (`null` or absent: `{}`) of at most {@link MAX_METADATA_BYTES} as JSON. */
 const metadata = v.pipe(
   v.nullish(v.custom<Record<string, unknown>>(isJsonObject, 'must be a JSON object'), () => ({})),
+  // Depth first: it is checked without recursion, and JSON.stringify below recurses.
+  v.check((value) => !nestingDepthExceeds(value, MAX_METADATA_DEPTH), `must not nest deeper than ${MAX_METADATA_DEPTH} levels`),
   v.check((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes of JSON`),
 );
 
@@ -216,11 +222,13 @@ export const testWebhookSchema = v.pipe(v.strictObject({ payload: v.optional(v.u
 /**
  * Parses `input` with `schema` or throws a 400 naming the first bad field
  * (`url: must be a string`), with every problem in `details`. A request without a body is
- * taken as `{}`; a body that is not a JSON object (`[]`, `"x"`, `1`, `null`) is refused.
+ * taken as `{}`; a body that is not a JSON object (`[]`, `"x"`, `1`, `null`) is refused, and so is
+ * one nested too deep or holding a lone surrogate anywhere (json-input.ts), before any schema runs.
  */
 export function parseBody<TSchema extends v.GenericSchema>(schema: TSchema, input: unknown): v.InferOutput<TSchema> {
   const body = input === undefined ? {} : input;
   if (!isJsonObject(body)) throw validationError('body', 'must be a JSON object');
+  checkJsonBody(body);
   const result = v.safeParse(schema, body);
   if (result.success) return result.output;
   const details: ErrorDetail[] = result.issues.map((issue) => {

@@ -489,7 +489,7 @@ describe('responses and failures', () => {
 
   test('(g) a body that never ends is cut off too, with the status kept', async () => {
     const receiver = await startReceiver((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.writeHead(503, { 'content-type': 'text/plain' });
       res.write('partial');
     });
     const s = sender({ ...allow127, attemptTimeoutMs: 300 });
@@ -497,12 +497,25 @@ describe('responses and failures', () => {
     const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
 
     // Our deadline, not a cut-off by the receiver: the status is kept beside the failure.
-    expect(result).toMatchObject({ ok: false, status: 200, failure: { kind: 'timeout', afterMs: 300 }, responseBody: '' });
+    expect(result).toMatchObject({ ok: false, status: 503, failure: { kind: 'timeout', afterMs: 300 }, responseBody: '' });
     expect(errorText(result)).toBe('timeout after 300 ms');
     expectAtDeadline(result.durationMs, 300);
     // Nothing arriving after the deadline changes what was returned.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(result).toMatchObject({ ok: false, status: 200, failure: { kind: 'timeout', afterMs: 300 }, responseBody: '' });
+    expect(result).toMatchObject({ ok: false, status: 503, failure: { kind: 'timeout', afterMs: 300 }, responseBody: '' });
+  });
+
+  test('(g) a 2xx whose body never ends is delivered at the deadline, with what arrived (the status line decides)', async () => {
+    const receiver = await startReceiver((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('partial é');
+    });
+    const s = sender({ ...allow127, attemptTimeoutMs: 300 });
+
+    const result = await s.send(webhookRequest(`http://127.0.0.1:${receiver.port}/`));
+
+    expect(result).toEqual({ ok: true, status: 200, durationMs: expect.any(Number), responseBody: 'partial é', retryAfter: null });
+    expectAtDeadline(result.durationMs, 300);
   });
 
   test('(g) a resolver that never answers is cut off too', async () => {
@@ -589,9 +602,11 @@ describe('responses and failures', () => {
   });
 
   test.each([
-    ['closed', (socket: net.Socket) => socket.end()],
-    ['reset', (socket: net.Socket) => socket.resetAndDestroy()],
-  ] as const)('a body cut off mid-way (connection %s) keeps the status and says how it ended', async (connection, cut) => {
+    ['closed', 502, (socket: net.Socket) => socket.end()],
+    ['reset', 502, (socket: net.Socket) => socket.resetAndDestroy()],
+    ['closed', 200, (socket: net.Socket) => socket.end()],
+    ['reset', 201, (socket: net.Socket) => socket.resetAndDestroy()],
+  ] as const)('a body cut off mid-way (connection %s, status %i): a 2xx is delivered with what arrived, any other status fails saying how it ended', async (connection, status, cut) => {
     // Cut only once the client has parsed the headers: a reset that arrives before they are read
     // discards them in the kernel (Linux drops unread data on RST), and there is no status then.
     let headersParsed: () => void = () => undefined;
@@ -599,7 +614,7 @@ describe('responses and failures', () => {
     const onResponse = (): void => headersParsed();
     diagnostics.subscribe('http.client.response.finish', onResponse);
     const receiver = await startReceiver((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': '100' });
       res.write('partial');
       void parsed.then(() => cut(res.socket!));
     });
@@ -609,7 +624,15 @@ describe('responses and failures', () => {
       .send(webhookRequest(`http://127.0.0.1:${receiver.port}/`))
       .finally(() => diagnostics.unsubscribe('http.client.response.finish', onResponse));
 
-    expect(result).toMatchObject({ ok: false, status: 200, failure: { kind: 'response-cut-off', status: 200, connection } });
+    if (status < 300) {
+      // The receiver answered 2xx: retrying would send what it accepted. What arrived is kept
+      // (a reset may discard unread bytes in the kernel, so only a prefix of it is certain).
+      expect(result).toMatchObject({ ok: true, status });
+      expect('partial'.startsWith(result.responseBody)).toBe(true);
+      expect('failure' in result).toBe(false);
+      return;
+    }
+    expect(result).toMatchObject({ ok: false, status, failure: { kind: 'response-cut-off', status, connection } });
     expect(errorText(result)).toBe(`connection ${connection} by receiver`);
   });
 

@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { validationError } from '../../domain/errors';
 import type { DeliveryQuery, DeliveryStore, DueDelivery } from '../../domain/ports';
 import { deliveryIdRange } from '../../domain/delivery-ids';
+import { isPossibleId } from '../../domain/id-limits';
 import type { Delivery, DeliveryStatus } from '../../domain/types';
 import { fitDeliveryItem } from './delivery-item-size';
 import { isConditionFailed } from './errors';
@@ -61,7 +62,11 @@ function toDelivery(item: Record<string, unknown>): Delivery {
   return { ...(rest as unknown as Delivery), template: typeof templateJson === 'string' ? JSON.parse(templateJson) : undefined };
 }
 
-/** A cursor is the last key read, the team's own: `{team, id}`, base64url JSON. */
+/**
+ * A cursor is the last key read, the team's own: `{team, id}`, base64url JSON. Decoding checks
+ * the id as a key (non-empty, not over MAX_ID_LENGTH): DynamoDB refuses such an
+ * ExclusiveStartKey with a ValidationException, which must not become a 500.
+ */
 function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify({ team: key.team, id: key.id })).toString('base64url');
 }
@@ -69,7 +74,7 @@ function encodeCursor(key: Record<string, unknown>): string {
 function decodeCursor(cursor: string, team: string): Record<string, unknown> {
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (key && key.team === team && typeof key.id === 'string' && key.id !== '') return { team, id: key.id };
+    if (key && key.team === team && typeof key.id === 'string' && isPossibleId(key.id)) return { team, id: key.id };
   } catch {
     // fall through: a cursor we did not make
   }
@@ -213,6 +218,10 @@ export class DynamoDeliveryStore implements DeliveryStore {
     }
     // Out of reads before knowing: go on after everything read (all of it was taken or filtered out).
     return { items, nextCursor: encodeCursor(startKey!) };
+  }
+
+  cursorAfter(team: string, delivery: Delivery) {
+    return encodeCursor({ team, id: delivery.id });
   }
 
   /**

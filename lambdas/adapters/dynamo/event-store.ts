@@ -7,6 +7,9 @@ import { BatchGetCommand, GetCommand, PutCommand, type BatchGetCommandOutput, ty
 import type { EventRecord, EventStore } from '../../domain/ports';
 import { isConditionFailed } from './errors';
 
+/** Rounds of a BatchGetItem in a row that may read nothing before getMany gives up (throttled). */
+const MAX_IDLE_ROUNDS = 5;
+
 function keyOf(team: string, eventId: string) {
   return { pk: `${team}#${eventId}` };
 }
@@ -34,10 +37,14 @@ export class DynamoEventStore implements EventStore {
     const found = new Map<string, EventRecord>();
     for (let start = 0; start < eventIds.length; start += 100) {
       let keys: Record<string, unknown>[] | undefined = eventIds.slice(start, start + 100).map((id) => keyOf(team, id));
-      // BatchGetItem may leave keys unprocessed under load: ask again for those, a bounded number of times.
-      for (let round = 0; keys && keys.length > 0 && round < 5; round++) {
+      // BatchGetItem leaves keys unprocessed past 16 MB of answer (large events) or under load:
+      // ask again for those as long as each round reads something, and only a bounded number of
+      // rounds that read nothing (throttling), so large records never fail a page.
+      for (let idle = 0; keys && keys.length > 0 && idle < MAX_IDLE_ROUNDS;) {
         const answer: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
-        for (const item of answer.Responses?.[this.table] ?? []) found.set(item.eventId as string, toRecord(item));
+        const items = answer.Responses?.[this.table] ?? [];
+        for (const item of items) found.set(item.eventId as string, toRecord(item));
+        idle = items.length > 0 ? 0 : idle + 1;
         keys = answer.UnprocessedKeys?.[this.table]?.Keys;
       }
       if (keys && keys.length > 0) throw new Error(`BatchGetItem left ${keys.length} events unread`);

@@ -7,6 +7,7 @@
 import { validationError } from '../../domain/errors';
 import type { DeliveryQuery, DeliveryStore, DueDelivery } from '../../domain/ports';
 import { deliveryIdRange } from '../../domain/delivery-ids';
+import { isPossibleId } from '../../domain/id-limits';
 import type { Delivery, DeliveryStatus } from '../../domain/types';
 
 /** A stored delivery: what the port returns, plus the store's own bookkeeping. */
@@ -42,7 +43,7 @@ function encodeCursor(team: string, delivery: Delivery): string {
 function decodeCursor(cursor: string, team: string): string {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && value.team === team && typeof value.after === 'string') return value.after;
+    if (value && value.team === team && typeof value.after === 'string' && isPossibleId(value.after)) return value.after;
   } catch {
     // fall through: a cursor we did not make
   }
@@ -107,6 +108,10 @@ export class MemoryDeliveryStore implements DeliveryStore {
     const items = matching.slice(0, query.limit);
     const more = matching.length > query.limit;
     return { items: items.map(copy), nextCursor: more ? encodeCursor(query.team, items[items.length - 1]) : null };
+  }
+
+  cursorAfter(team: string, delivery: Delivery) {
+    return encodeCursor(team, delivery);
   }
 
   async findCreatedBetween(query: { team: string; webhookId: string; since: Date; until: Date; statuses: readonly DeliveryStatus[]; limit: number }) {

@@ -5,6 +5,7 @@ import { compilePattern } from '../matching';
 import { automationPatchSchema, automationSchema, parseBody } from '../schemas';
 import { validateTemplate } from '../template';
 import type { Automation } from '../types';
+import { checkAutomationLimits } from './automation-limits';
 import { newId, type Deps } from './deps';
 
 /** Largest accepted template, as JSON text: keeps a delivery record well inside DynamoDB's item limit. */
@@ -50,6 +51,7 @@ export async function createAutomation(deps: Deps<'automations' | 'webhooks' | '
   const input = parseBody(automationSchema, body);
   const now = deps.now().toISOString();
   const automation = await checkAutomation(deps, { id: newId('au'), team, ...input, createdAt: now, updatedAt: now });
+  await checkAutomationLimits(deps, automation);
   await deps.automations.put(automation);
   return toAutomationResponse(automation);
 }
@@ -97,6 +99,7 @@ export async function updateAutomation(deps: Deps<'automations' | 'webhooks' | '
   // parse output), so a stored value the create schema would read differently stays as it is.
   parseBody(automationSchema, candidate);
   const automation = await checkAutomation(deps, { ...previous, ...candidate, updatedAt: deps.now().toISOString() });
+  await checkAutomationLimits(deps, automation, previous);
   await deps.automations.put(automation);
   return toAutomationResponse(automation);
 }

@@ -1,9 +1,17 @@
 /** The deliveries log: list, look at, and redeliver. */
 import { conflict, notFound, validationError } from '../errors';
+import { isPossibleId, MAX_ID_LENGTH } from '../id-limits';
 import type { EventRecord } from '../ports';
 import { renderForLog } from '../template';
 import type { Delivery, DeliveryStatus } from '../types';
 import type { Deps } from './deps';
+
+/**
+ * Largest page of the deliveries log, in bytes of its items' JSON: a page holds at most `limit`
+ * deliveries and ends early, with a `nextCursor`, before its items pass 1 MiB (api.md's limit
+ * is a maximum). Far below Lambda's 6 MB answer limit, and a page a browser shows at once.
+ */
+export const PAGE_BYTE_BUDGET = 1024 * 1024;
 
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'retrying', 'succeeded', 'failed', 'skipped'];
 
@@ -32,6 +40,11 @@ export async function listDeliveries(deps: Deps<'deliveries' | 'events'>, team: 
   if (query.status !== undefined && !STATUSES.includes(query.status as DeliveryStatus)) {
     throw validationError('status', `must be one of ${STATUSES.join(', ')}`);
   }
+  // Longer than any id (event ids: 1-128 characters too) matches nothing; refused so a typo'd paste is not a silent empty page.
+  for (const field of ['automationId', 'webhookId', 'eventId'] as const) {
+    const value = query[field];
+    if (value && !isPossibleId(value)) throw validationError(field, `must be at most ${MAX_ID_LENGTH} characters`);
+  }
   const page = await deps.deliveries.list({
     team,
     automationId: query.automationId || undefined,
@@ -42,7 +55,25 @@ export async function listDeliveries(deps: Deps<'deliveries' | 'events'>, team: 
     cursor: query.cursor || undefined,
   });
   const events = await deps.events.getMany(team, [...new Set(page.items.map((delivery) => delivery.eventId))]);
-  return { items: page.items.map((delivery) => toDeliveryResponse(delivery, events.get(delivery.eventId))), nextCursor: page.nextCursor };
+  return withinByteBudget(deps, team, page, (delivery) => toDeliveryResponse(delivery, events.get(delivery.eventId)));
+}
+
+/**
+ * The page as answered, ended early once its items reach {@link PAGE_BYTE_BUDGET}: a delivery
+ * shows its payload (up to 200 KiB) and its attempts' response bodies (8 KiB each), so `limit`
+ * full ones could be megabytes, past what a Lambda may answer (6 MB). The first item is always
+ * taken (one delivery is well under the budget), so every page moves the listing on.
+ */
+function withinByteBudget<T>(deps: Deps<'deliveries'>, team: string, page: { items: Delivery[]; nextCursor: string | null }, show: (delivery: Delivery) => T) {
+  const items: T[] = [];
+  let bytes = 0;
+  for (const [index, delivery] of page.items.entries()) {
+    const shown = show(delivery);
+    bytes += Buffer.byteLength(JSON.stringify(shown)) + 1;
+    if (index > 0 && bytes > PAGE_BYTE_BUDGET) return { items, nextCursor: deps.deliveries.cursorAfter(team, page.items[index - 1]) };
+    items.push(shown);
+  }
+  return { items, nextCursor: page.nextCursor };
 }
 
 /** `GET /teams/{team}/deliveries/{id}`. */

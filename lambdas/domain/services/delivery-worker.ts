@@ -43,9 +43,13 @@ export const CLAIM_MARGIN_MS = 10_000;
  */
 export const FINAL_FAILURES: ReadonlySet<AttemptFailureKind> = new Set(['blocked-address', 'invalid-url', 'webhook-deleted', 'event-expired']);
 
-/** Whether no retry can fix this failure: a final kind, or `410 Gone` (the webhook is disabled too). */
-export function isFinal(failure: AttemptFailure): boolean {
-  return FINAL_FAILURES.has(failure.kind) || (failure.kind === 'http-status' && failure.status === 410);
+/**
+ * Whether no retry can fix this failure: a final kind, or a `410 Gone` status line (the webhook
+ * is disabled too), however its body then ended (cut off, or still arriving at the deadline):
+ * the status decides, as it does for webhook health.
+ */
+export function isFinal(failure: AttemptFailure, status: number | null): boolean {
+  return FINAL_FAILURES.has(failure.kind) || status === 410;
 }
 
 /** What happened to one message, for metrics and logs. */
@@ -240,7 +244,7 @@ function settle(deps: DeliveryWorkerDeps, delivery: Delivery, record: Attempt, r
   const roundAttempts = delivery.roundAttempts + 1;
   const base = { ...delivery, attempts: [...delivery.attempts, record], attemptCount: delivery.attemptCount + 1, roundAttempts, updatedAt: now.toISOString() };
   if (result.ok) return { ...base, status: 'succeeded', nextAttemptAt: null };
-  if (isFinal(result.failure)) return { ...base, status: 'failed', nextAttemptAt: null };
+  if (isFinal(result.failure, result.status)) return { ...base, status: 'failed', nextAttemptAt: null };
   const delaySeconds = nextRetryDelaySeconds({
     schedule: deps.config.retrySchedule,
     attemptsInRound: roundAttempts,

@@ -9,9 +9,22 @@ import type { Role } from '../../domain/types';
 import { routeFor, type Route } from './routes';
 import { HttpError } from './errors';
 import { TEAM_PATTERN } from '../../domain/schemas';
+import { isPossibleId } from '../../domain/id-limits';
+
+/** What a route's `{id}` names, for the 404 of an id too long to exist (by the path segment before it). */
+const ID_NAMES: Record<string, string> = { keys: 'key', webhooks: 'webhook', automations: 'automation', deliveries: 'delivery' };
+
+/** A 404 for an `{id}` that no record can have (id-limits.ts): checked before any read, which would fail on it. */
+function checkIdParameter(route: Route, params: Record<string, string>): void {
+  if (params.id === undefined || isPossibleId(params.id)) return;
+  const segment = /\/([^/]+)\/\{id\}/.exec(route.path)?.[1] ?? '';
+  throw new HttpError('NOT_FOUND', `${ID_NAMES[segment] ?? 'resource'} not found`);
+}
 
 /** Largest accepted body (api.md). Enforced here: API Gateway's own limit is 10 MB. */
 export const MAX_BODY_BYTES = 256 * 1024;
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Who is calling, as the authorizer established it. */
 export interface Caller {
@@ -63,8 +76,15 @@ function parseBody(route: Route, event: APIGatewayProxyEvent): unknown {
   if (type !== 'application/json' && !/^application\/[\w.+-]+\+json$/.test(type)) {
     throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
   }
+  let text: string;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    // Fatal: bytes that are not UTF-8 would each become U+FFFD, so distinct ids could arrive as one.
+    text = UTF8.decode(raw);
+  } catch {
+    throw new HttpError('INVALID_JSON', 'body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw new HttpError('INVALID_JSON', 'body is not valid JSON');
   }
@@ -79,6 +99,7 @@ export function parseApiRequest(event: APIGatewayProxyEvent): ApiRequest {
   const caller = callerOf(event);
   authorize(route, caller, team);
   if (team !== undefined && !TEAM_PATTERN.test(team)) throw new HttpError('VALIDATION_FAILED', 'team: must match ^[A-Za-z0-9_-]{1,64}$');
+  checkIdParameter(route, params);
   return {
     route,
     team: team ?? '',

@@ -216,6 +216,27 @@ export function deliveryStoreContract(store: () => DeliveryStore): void {
       await expect((await seeded()).list({ team: 'acme', limit: 2, cursor: cursor() })).rejects.toMatchObject({ kind: 'invalid', details: [expect.objectContaining({ field: 'cursor' })] });
     });
 
+    // Either store's cursor form with an empty or over-long key: DynamoDB would refuse it as a key (a 500).
+    test.each([
+      ['an empty id', { team: 'acme', id: '' }],
+      ['an id of 1,100 characters', { team: 'acme', id: 'x'.repeat(1100) }],
+      ['an empty after', { team: 'acme', after: '' }],
+      ['an after of 1,100 characters', { team: 'acme', after: 'x'.repeat(1100) }],
+    ])('a cursor with %s is refused as invalid', async (_what, key) => {
+      const cursor = Buffer.from(JSON.stringify(key)).toString('base64url');
+      await expect((await seeded()).list({ team: 'acme', limit: 2, cursor })).rejects.toMatchObject({ kind: 'invalid', details: [expect.objectContaining({ field: 'cursor' })] });
+    });
+
+    test('cursorAfter goes on right after the delivery given, with the same filters', async () => {
+      const deliveries = await seeded();
+      const first = await deliveries.list({ team: 'acme', limit: 3 });
+      const next = await deliveries.list({ team: 'acme', limit: 3, cursor: deliveries.cursorAfter('acme', first.items[0]) });
+      expect(next.items.map((item) => item.id)).toEqual(['dlv_5', 'dlv_4', 'dlv_3']);
+      const filtered = await deliveries.list({ team: 'acme', limit: 5, webhookId: 'wh_1', cursor: deliveries.cursorAfter('acme', first.items[2]) });
+      expect(filtered.items.map((item) => item.id)).toEqual(['dlv_3', 'dlv_2', 'dlv_1', 'dlv_0']);
+      await expect(deliveries.list({ team: 'other', limit: 2, cursor: deliveries.cursorAfter('acme', first.items[0]) })).rejects.toMatchObject({ kind: 'invalid' });
+    });
+
     test("another team's cursor is refused as invalid", async () => {
       const deliveries = await seeded();
       const page = await deliveries.list({ team: 'acme', limit: 2 });

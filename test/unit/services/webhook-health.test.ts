@@ -39,6 +39,21 @@ describe('410 Gone', () => {
     expect(deps.notifier.sent).toEqual([{ event: 'webhook-disabled', webhookId: 'wh_1', reason: GONE_REASON }]);
   });
 
+  test.each([
+    ['its body cut off', { kind: 'response-cut-off', status: 410, connection: 'closed' } as const],
+    ['its body still arriving at the deadline', { kind: 'timeout', afterMs: 15000 } as const],
+  ])('a 410 status line with %s is Gone too: failed at once, webhook disabled (the status decides)', async (_, failure) => {
+    const deps = inMemoryDeps();
+    await seedDelivery(deps, 'dlv_a');
+    deps.sender.script = [{ status: 410, failure }];
+
+    const outcome = await processDeliveryMessage(deps, firstAttempt('dlv_a', deps));
+
+    expect(outcome).toMatchObject({ kind: 'attempted', disabled: GONE_REASON });
+    expect(deps.deliveries.stored('dlv_a')).toMatchObject({ status: 'failed', attemptCount: 1, nextAttemptAt: null });
+    expect(deps.queue.sent).toEqual([]);
+  });
+
   test('the next delivery that comes due ends skipped with no POST; a duplicate of its message changes nothing', async () => {
     const deps = inMemoryDeps();
     await seedDelivery(deps, 'dlv_a');

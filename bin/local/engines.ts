@@ -9,7 +9,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { makeDynaliteWritesAtomic } from './dynalite-atomic';
+import { makeDynaliteWritesAtomic, repairIndexes } from './dynalite-atomic';
 import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE, LIMITS_TABLE, type TableDefinition } from '../../lib/table-definitions';
 import { startSecretsManagerEmulator, type SecretsManagerEmulator } from './secrets-manager/server';
 
@@ -18,6 +18,8 @@ export interface Engines {
   dynamodbEndpoint: string;
   sqsEndpoint: string;
   secretsManagerEndpoint: string;
+  /** Index entries the start-time repair removed and wrote (a data directory from before dynalite-atomic.ts). */
+  indexRepair: { removed: number; restored: number };
   /** Creates a queue (over the SQS API) unless it exists; where it is. */
   createQueue(name: string, options?: { attributes?: Record<string, string> }): Promise<{ queueUrl: string; queueArn: string }>;
   stop(): Promise<void>;
@@ -50,6 +52,14 @@ export async function startEngines(dataDir: string): Promise<Engines> {
     dynamo.listen(0, LOOPBACK, () => resolve());
   });
   const closeDynamo = () => new Promise<void>((resolve) => dynamo.close(() => resolve()));
+  let indexRepair: Engines['indexRepair'];
+  try {
+    // Before anything reads the indexes: entries a kill split from their items before the patch.
+    indexRepair = await repairIndexes();
+  } catch (error) {
+    await closeDynamo();
+    throw error;
+  }
   let queues: Awaited<ReturnType<typeof startQueues>>;
   let secrets: SecretsManagerEmulator;
   try {
@@ -69,6 +79,7 @@ export async function startEngines(dataDir: string): Promise<Engines> {
     dynamodbEndpoint: `http://${LOOPBACK}:${(dynamo.address() as AddressInfo).port}`,
     sqsEndpoint: queues.endpoint,
     secretsManagerEndpoint: secrets.endpoint,
+    indexRepair,
     async createQueue(name, options) {
       const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: options?.attributes }));
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));

@@ -82,6 +82,9 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
     import('../../lambdas/adapters/observability'),
   ]);
   const deps = { keys: stores.keyStore(), now: settingsModule.systemClock };
+  if (engines.indexRepair.removed + engines.indexRepair.restored > 0) {
+    observability.logger.warn('index entries repaired at start (left by a kill before writes were atomic)', { ...engines.indexRepair });
+  }
 
   const keys = loadLocalKeys(settings.dataDir, settings.adminKey, settings.registryKey);
   for (const [key, team, role, name] of [

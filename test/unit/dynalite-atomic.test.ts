@@ -3,14 +3,15 @@
  * in one LevelDB batch, so a process that dies after its first write leaves them agreeing. The
  * death is simulated deterministically: after one more write reaches LevelDB, every further
  * write fails (what a `kill -9` at that moment leaves on disk). The same scenario on dynalite's
- * own write path is the control: it does leave them disagreeing.
+ * own write path is the control: it does leave them disagreeing. And the start-time repair
+ * removes what such a death left in a data directory written before the patch.
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTableInput } from '../../bin/local/engines';
-import { makeDynaliteWritesAtomic } from '../../bin/local/dynalite-atomic';
+import { makeDynaliteWritesAtomic, repairIndexes } from '../../bin/local/dynalite-atomic';
 import { DELIVERIES_TABLE } from '../../lib/table-definitions';
 
 type Callback = (error?: unknown) => void;
@@ -157,5 +158,44 @@ describe('control: dynalite 4 unpatched', () => {
     // The old entry was deleted, the new one and the item never written.
     expect((await db.send(new GetCommand({ TableName: table, Key: { team: 't', id: 'd1' } }))).Item).toEqual(item);
     expect(await dueEntries(table)).toEqual([]);
+  });
+});
+
+describe('repairIndexes (a data directory written before the patch)', () => {
+  afterAll(() => useDynaliteOwnWrites(false));
+
+  test('removes entries that disagree with their item, writes the missing ones, keeps the rest', async () => {
+    // The control above left a table disagreeing: repaired first, so what follows counts this test's own.
+    await repairIndexes();
+    const table = await freshTable();
+    await db.send(new PutCommand({ TableName: table, Item: { ...item, id: 'healthy' } }));
+    await db.send(new PutCommand({ TableName: table, Item: { team: 't', id: 'd1', status: 'pending', attemptCount: 0 } }));
+    await db.send(new PutCommand({ TableName: table, Item: { ...item, id: 'moved' } }));
+    useDynaliteOwnWrites(true);
+    // d1, pending (no entry), made retrying: died after its new entry was written, before the item.
+    let revive = dieAfter(1);
+    await expect(db.send(new UpdateCommand({
+      TableName: table, Key: { team: 't', id: 'd1' }, UpdateExpression: 'SET dueShard = :s, dueAt = :d, attemptCount = :one',
+      ExpressionAttributeValues: { ':s': 'DUE#0', ':d': '2026-01-01T00:00:01.000Z', ':one': 1 },
+    }))).rejects.toThrow();
+    revive();
+    // Moved from DUE#0 to DUE#1: died after the old entry went and the new one was written, before the item.
+    revive = dieAfter(2);
+    await expect(db.send(new UpdateCommand({
+      TableName: table, Key: { team: 't', id: 'moved' }, UpdateExpression: 'SET attemptCount = :two, dueShard = :shard, dueAt = :due',
+      ExpressionAttributeValues: { ':two': 2, ':shard': 'DUE#1', ':due': '2026-01-01T00:00:09.000Z' },
+    }))).rejects.toThrow();
+    revive();
+    useDynaliteOwnWrites(false);
+
+    const describe = (entries: Array<Record<string, unknown>>) => entries.map((entry) => `${entry.id}@${entry.dueShard}`).sort();
+    // Before: d1's entry with no due attributes on its item, moved's entry for a state its item never reached, moved's own entry gone.
+    expect(describe(await dueEntries(table))).toEqual(['d1@DUE#0', 'healthy@DUE#0', 'moved@DUE#1']);
+    expect((await db.send(new GetCommand({ TableName: table, Key: { team: 't', id: 'moved' } }))).Item).toMatchObject({ dueShard: 'DUE#0', attemptCount: 1 });
+
+    expect(await repairIndexes()).toEqual({ removed: 2, restored: 1 });
+    expect(describe(await dueEntries(table))).toEqual(['healthy@DUE#0', 'moved@DUE#0']);
+    expect((await dueEntries(table)).find((entry) => entry.id === 'moved')).toEqual({ team: 't', id: 'moved', dueShard: 'DUE#0', dueAt: item.dueAt, attemptCount: 1 });
+    expect(await repairIndexes()).toEqual({ removed: 0, restored: 0 });
   });
 });

@@ -114,6 +114,16 @@ export interface PollerOptions {
   onError: (error: unknown) => void;
 }
 
+/**
+ * What made the handler throw: a batch of one that failed is Powertools' FullBatchFailureError,
+ * whose own message says only that; the record's error is inside it.
+ */
+function describeError(error: unknown): string {
+  const inner = (error as { recordErrors?: unknown[] } | undefined)?.recordErrors?.[0];
+  const cause = inner ?? error;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+
 /** The ids a delivery message names, or why it names none. */
 function readMessage(body: string): { delivery: DeliveryMessage } | { unreadable: string } {
   try {
@@ -140,7 +150,7 @@ async function handleOne(options: PollerOptions, message: Message): Promise<void
     failed = (result?.batchItemFailures ?? []).some((failure) => failure.itemIdentifier === record.messageId);
   } catch (error) {
     // Failed: the record comes back after the visibility timeout (and goes to the DLQ after the redrive count).
-    reason = `the handler threw: ${error instanceof Error ? error.message : String(error)}`;
+    reason = `the handler threw: ${describeError(error)}`;
   }
   if (failed) {
     if (receiveCount >= options.maxReceiveCount) {

@@ -77,6 +77,8 @@ test('an unparseable body is logged at each receive, and again when it goes to t
   // A well-formed message failing in the handler names the delivery it is for.
   expect(toDlq.find((line) => line.messageId === failingId)).toMatchObject({
     level: 'ERROR', receiveCount: 2, delivery: { team: 'team-p', deliveryId: 'dlv-poison-1', attempt: 3 },
+    // The storage failure itself, from inside Powertools' batch error.
+    reason: expect.stringMatching(/^the handler threw: ResourceNotFoundException/),
   });
   // It was not called unparseable, and the first (not last) failing receive was not called a dead letter.
   expect(logLines('poison message: the deliver handler cannot parse it').some((line) => line.messageId === failingId)).toBe(false);

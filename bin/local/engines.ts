@@ -2,7 +2,9 @@
  * The embedded engines local mode runs in its own process, each spoken to by the real AWS
  * SDK v3 clients: dynalite (DynamoDB API on LevelDB files, persistent), fauxqs (SQS API, in
  * memory: after a restart the sweeper re-enqueues every unfinished delivery from DynamoDB),
- * and our Secrets Manager emulator (a JSON file). No Docker, no Java.
+ * and our Secrets Manager emulator (a JSON file). No Docker, no Java. Each listens on
+ * 127.0.0.1 only. dynalite's item and index writes are made one LevelDB batch first
+ * (dynalite-atomic.ts), so a kill -9 cannot split them, and its indexes are repaired at start.
  */
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';

@@ -86,7 +86,7 @@ async function main(): Promise<MatchingResult> {
     await ensureTable(dynamo, tables.config, CONFIG_TABLE);
     await ensureTable(dynamo, tables.deliveries, DELIVERIES_TABLE);
     await ensureTable(dynamo, tables.events, EVENTS_TABLE);
-    const queue = engines.fauxqs.createQueue('bench-deliveries');
+    const queue = await engines.createQueue('bench-deliveries');
     const deps: ReportEventDeps = {
       webhooks: new DynamoWebhookStore(db, tables.config),
       automations: new DynamoAutomationStore(db, tables.config),

@@ -3,7 +3,7 @@
  * otherwise generated once and kept in `<data dir>/local-keys.json` (mode 0600), so a
  * restart prints the same keys.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { API_KEY_PATTERN, generateApiKey } from '../../lambdas/domain/services/keys';
 
@@ -29,7 +29,10 @@ export function loadLocalKeys(dataDir: string, adminKey: string | undefined, reg
   // One key cannot be both: the registry key serves every team's events, the admin key one team.
   if (keys.adminKey === keys.registryKey) throw new Error('LOCAL_ADMIN_KEY and LOCAL_REGISTRY_KEY must differ');
   if (keys.adminKey !== saved.adminKey || keys.registryKey !== saved.registryKey) {
-    writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
+    // Whole or not at all (temp file, then rename): a kill -9 mid-write must not leave a file the next start cannot parse.
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(keys, null, 2), { mode: 0o600 });
+    renameSync(temp, file);
   }
   return keys;
 }

@@ -4,13 +4,15 @@
  * loaded, because those make their AWS clients at module scope, exactly as in Lambda.
  */
 import { parseAttemptTimeoutMs } from '../../lambdas/domain/settings';
+import { CONFIG_TABLE, DELIVERIES_TABLE, EVENTS_TABLE, LIMITS_TABLE } from '../../lib/table-definitions';
 import { ensureServiceTables, startEngines } from './engines';
 import { CONSOLE_PATH, consoleServer } from './console-files';
 import { localLambdaContext, startGateway } from './gateway';
 import { loadLocalKeys, type LocalKeys } from './keys-file';
 import { removeRuntime, writeRuntime } from './runtime-file';
 import { LOCAL_RESOURCES, type LocalSettings } from './settings';
-import { startSqsPoller } from './sqs-poller';
+import { startSqsPoller, type LocalLog } from './sqs-poller';
+import { sweepExpiredItems, type SweptTable } from './ttl-sweep';
 
 /** A running local mode. */
 export interface LocalMode {
@@ -39,8 +41,8 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
   const attemptTimeoutMs = parseAttemptTimeoutMs(process.env.ATTEMPT_TIMEOUT_MS, 'ATTEMPT_TIMEOUT_MS');
   // As deployed: visibility ≥ 6× the time one batch may take (here: one attempt's limit).
   const visibilitySeconds = Math.max(30, Math.ceil((6 * attemptTimeoutMs) / 1000));
-  const dlq = engines.fauxqs.createQueue(LOCAL_RESOURCES.deadLetterQueue, { attributes: { MessageRetentionPeriod: '1209600' } });
-  const queue = engines.fauxqs.createQueue(LOCAL_RESOURCES.queue, {
+  const dlq = await engines.createQueue(LOCAL_RESOURCES.deadLetterQueue, { attributes: { MessageRetentionPeriod: '1209600' } });
+  const queue = await engines.createQueue(LOCAL_RESOURCES.queue, {
     attributes: {
       VisibilityTimeout: String(visibilitySeconds),
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: String(MAX_RECEIVE_COUNT) }),
@@ -69,7 +71,7 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
     config: LOCAL_RESOURCES.configTable, deliveries: LOCAL_RESOURCES.deliveriesTable, events: LOCAL_RESOURCES.eventsTable, limits: LOCAL_RESOURCES.limitsTable,
   });
 
-  const [api, ingest, authorizer, deliver, sweeper, stores, queues, settingsModule, keysService, sweeperService, clients] = await Promise.all([
+  const [api, ingest, authorizer, deliver, sweeper, stores, queues, settingsModule, keysService, sweeperService, clients, dynamoClient, observability] = await Promise.all([
     import('../../lambdas/handlers/api'),
     import('../../lambdas/handlers/ingest'),
     import('../../lambdas/handlers/authorizer'),
@@ -81,8 +83,13 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
     import('../../lambdas/domain/services/keys'),
     import('../../lambdas/domain/services/sweeper'),
     import('../../lambdas/adapters/aws/sqs'),
+    import('../../lambdas/adapters/aws/dynamodb'),
+    import('../../lambdas/adapters/observability'),
   ]);
   const deps = { keys: stores.keyStore(), now: settingsModule.systemClock };
+  if (engines.indexRepair.removed + engines.indexRepair.restored > 0) {
+    observability.logger.warn('index entries repaired at start (left by a kill before writes were atomic)', { ...engines.indexRepair });
+  }
 
   const keys = loadLocalKeys(settings.dataDir, settings.adminKey, settings.registryKey);
   for (const [key, team, role, name] of [
@@ -110,15 +117,19 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
     queueArn: queue.queueArn,
     handler: deliver.handler,
     concurrency: settings.deliverConcurrency,
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+    log: observability.logger,
     onError: (error) => process.stderr.write(`queue poll failed: ${error instanceof Error ? error.message : String(error)}\n`),
   });
   const sweepTimer = setInterval(() => {
     sweeper.handler({}, localLambdaContext('sweeper', 120_000)).catch((error: unknown) => process.stderr.write(`sweep failed: ${error instanceof Error ? error.message : String(error)}\n`));
   }, settings.sweepIntervalMs);
+  const ttlSweep = startTtlSweep(dynamoClient.dynamoDb, settings.ttlSweepIntervalMs, observability.logger);
 
   const baseUrl = `http://127.0.0.1:${gateway.port}`;
   writeRuntime(settings.dataDir, {
     pid: process.pid, port: gateway.port, baseUrl, dynamodbEndpoint: engines.dynamodbEndpoint, configTable: LOCAL_RESOURCES.configTable,
+    sqsEndpoint: engines.sqsEndpoint, queueUrl: queue.queueUrl, deadLetterQueueUrl: dlq.queueUrl,
     secretsManagerEndpoint: engines.secretsManagerEndpoint, secretPrefix: settingsModule.runtimeConfig().secretPrefix,
   });
 
@@ -128,6 +139,7 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
     keys,
     async stop() {
       clearInterval(sweepTimer);
+      await ttlSweep.stop();
       await new Promise<void>((resolve) => {
         gateway.server.close(() => resolve());
         gateway.server.closeAllConnections();
@@ -135,6 +147,45 @@ async function startOnEngines(settings: LocalSettings, engines: Awaited<ReturnTy
       await poller.stop();
       removeRuntime(settings.dataDir);
       await engines.stop();
+    },
+  };
+}
+
+/** Every table of the service, as local mode names them: the TTL sweep skips those without a TTL attribute. */
+const SWEPT_TABLES: readonly SweptTable[] = [
+  { name: LOCAL_RESOURCES.configTable, definition: CONFIG_TABLE },
+  { name: LOCAL_RESOURCES.deliveriesTable, definition: DELIVERIES_TABLE },
+  { name: LOCAL_RESOURCES.eventsTable, definition: EVENTS_TABLE },
+  { name: LOCAL_RESOURCES.limitsTable, definition: LIMITS_TABLE },
+];
+
+/**
+ * Runs the local TTL (ttl-sweep.ts) now and then every `intervalMs`, one sweep at a time (a slow
+ * sweep is not overlapped by the next). The first runs at start: a data directory left alone
+ * for weeks is trimmed right away.
+ */
+function startTtlSweep(db: Parameters<typeof sweepExpiredItems>[0], intervalMs: number, log: LocalLog): { stop(): Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let current: Promise<void> = Promise.resolve();
+  const run = () => {
+    current = sweepExpiredItems(db, SWEPT_TABLES, new Date())
+      .then((deleted) => {
+        if (Object.values(deleted).some((count) => count > 0)) log.info('expired items deleted', { deleted });
+      })
+      .catch((error: unknown) => {
+        log.error('ttl sweep failed', { error: error instanceof Error ? error.message : String(error) });
+      })
+      .finally(() => {
+        if (!stopped) timer = setTimeout(run, intervalMs);
+      });
+  };
+  run();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
     },
   };
 }

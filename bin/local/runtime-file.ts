@@ -13,6 +13,10 @@ export interface LocalRuntime {
   baseUrl: string;
   dynamodbEndpoint: string;
   configTable: string;
+  /** The local SQS (fauxqs): the delivery queue and its dead-letter queue, to inspect or redrive with the AWS CLI or SDK. */
+  sqsEndpoint: string;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
   /** The local Secrets Manager: point the AWS CLI or SDK here to manage secrets "in the console". */
   secretsManagerEndpoint: string;
   secretPrefix: string;

@@ -15,6 +15,8 @@ export interface LocalSettings {
   deliverConcurrency: number;
   /** How often the sweeper runs (ms). */
   sweepIntervalMs: number;
+  /** How often expired items are deleted (ms): local mode's TTL (ttl-sweep.ts). */
+  ttlSweepIntervalMs: number;
 }
 
 /** Resource names in the embedded engines. */
@@ -41,6 +43,10 @@ export function readLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSe
   if (!Number.isInteger(sweepIntervalMs) || sweepIntervalMs < 100 || sweepIntervalMs > 3_600_000) {
     throw new Error('LOCAL_SWEEP_INTERVAL_MS must be an integer from 100 to 3600000');
   }
+  const ttlSweepIntervalMs = Number(env.LOCAL_TTL_SWEEP_INTERVAL_MS || 60_000);
+  if (!Number.isInteger(ttlSweepIntervalMs) || ttlSweepIntervalMs < 100 || ttlSweepIntervalMs > 86_400_000) {
+    throw new Error('LOCAL_TTL_SWEEP_INTERVAL_MS must be an integer from 100 to 86400000');
+  }
   return {
     port,
     dataDir: path.resolve(env.LOCAL_DATA_DIR || '.local'),
@@ -49,5 +55,6 @@ export function readLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSe
     registryKey: env.LOCAL_REGISTRY_KEY || undefined,
     deliverConcurrency,
     sweepIntervalMs,
+    ttlSweepIntervalMs,
   };
 }

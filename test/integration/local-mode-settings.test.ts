@@ -30,6 +30,7 @@ test.each([
   [{ LOCAL_ADMIN_KEY: 'short' }, 'LOCAL_ADMIN_KEY must be 20-200 characters'],
   [{ LOCAL_TEAM: 'no spaces' }, 'LOCAL_TEAM must match'],
   [{ LOCAL_SWEEP_INTERVAL_MS: 'abc' }, 'LOCAL_SWEEP_INTERVAL_MS must be an integer'],
+  [{ LOCAL_TTL_SWEEP_INTERVAL_MS: '50' }, 'LOCAL_TTL_SWEEP_INTERVAL_MS must be an integer from 100'],
   [{ RETRY_SCHEDULE: '5,soon' }, 'RETRY_SCHEDULE'],
   [{ ATTEMPT_TIMEOUT_MS: '0' }, 'ATTEMPT_TIMEOUT_MS must be an integer'],
 ])('refuses %j with a clear message', async (env, message) => {

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   process.once('disconnect', stop);
   const tables = { config: 'config', deliveries: 'deliveries', events: 'events', limits: 'limits' };
   await ensureServiceTables(engines.dynamodbEndpoint, tables);
-  const queue = engines.fauxqs.createQueue('deliveries', { attributes: { VisibilityTimeout: '60' } });
+  const queue = await engines.createQueue('deliveries', { attributes: { VisibilityTimeout: '60' } });
   const ready: EnginesReady = {
     type: 'ready',
     dynamodbEndpoint: engines.dynamodbEndpoint,

@@ -10,6 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
+import { makeDynaliteWritesAtomic } from '../../../bin/local/dynalite-atomic';
 import { createTableInput } from '../../../bin/local/engines';
 import { DynamoAutomationStore } from '../../../lambdas/adapters/dynamo/automation-store';
 import { DynamoDeliveryStore } from '../../../lambdas/adapters/dynamo/delivery-store';
@@ -88,6 +89,8 @@ function dynamoEngine(name: string, endpoint: string, stop: () => Promise<void>)
 }
 
 async function startDynalite(): Promise<Engine> {
+  // As local mode runs it: an item and its index entries in one batch.
+  makeDynaliteWritesAtomic();
   const dynalite = (await import('dynalite')).default;
   // In memory (no path), tables ready at once.
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });

@@ -97,8 +97,12 @@ async function authorize(handlers: GatewayHandlers, route: RouteDefinition, toke
     const result = await handlers.authorizer({ type: 'TOKEN', authorizationToken: token, methodArn: `arn:aws:execute-api:us-east-1:000000000000:local/v1/${method}${path}` }, localLambdaContext('authorizer', 5_000));
     const allowed = result.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
     return allowed ? { principalId: result.principalId, ...(result.context ?? {}) } : ('forbidden' as const);
-  } catch {
-    return 'unauthorized' as const;
+  } catch (error) {
+    // As API Gateway does: the authorizer's `Unauthorized` is a 401; any other failure is the
+    // service's own (a 500), and is logged, never hidden behind a 401.
+    if (error instanceof Error && error.message === 'Unauthorized') return 'unauthorized' as const;
+    process.stderr.write(`authorizer failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    return 'failed' as const;
   }
 }
 
@@ -171,6 +175,7 @@ async function handle(handlers: GatewayHandlers, request: http.IncomingMessage, 
   const authorizer = await authorize(handlers, matched.route, token, method, url.pathname);
   if (authorizer === 'unauthorized') return gatewayError(response, 401, 'UNAUTHENTICATED', 'missing or unknown API key');
   if (authorizer === 'forbidden') return gatewayError(response, 403, 'FORBIDDEN', 'access denied');
+  if (authorizer === 'failed') return gatewayError(response, 500, 'INTERNAL', 'internal error');
   const body = await readBody(request);
   if (body === 'too-large' || body === 'abort') {
     // The rest of an endless body is dropped until the server has closed the connection.

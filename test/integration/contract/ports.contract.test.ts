@@ -31,8 +31,8 @@ describe.each(ENGINE_NAMES)('%s', (name) => {
   describe('KeyStore', () => keyStoreContract(() => stores.keys));
   describe('WebhookStore', () => webhookStoreContract(() => stores.webhooks));
   describe('AutomationStore', () => automationStoreContract(() => stores.automations));
-  // Only the DynamoDB engines have a stored layout that an earlier release wrote.
-  (name === 'memory' ? describe.skip : describe)('AutomationStore, items stored by 0.2', () => storedAutomationUpgradeContract(() => stores));
+  // Only the DynamoDB engines have a stored layout that an earlier release wrote (defined there, not skipped elsewhere).
+  if (name !== 'memory') describe('AutomationStore, items stored by 0.2', () => storedAutomationUpgradeContract(() => stores));
   describe('RateLimiter', () => rateLimiterContract(() => stores.rateLimiter));
   describe('FlightStore', () => flightStoreContract(() => stores.flights));
 });

@@ -6,7 +6,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import { handlerLogger, withLogger } from '../adapters/observability';
 import { tracer } from '../adapters/tracing';
@@ -20,9 +19,15 @@ export type HandlerBody<E, R> = (event: E, context: Context, log: Logger) => Pro
  */
 export function instrumentHandler<E, R>(body: HandlerBody<E, R>) {
   const log = handlerLogger();
-  return middy<E, R>()
-    // Traced first, so the logger middleware's time is inside the invocation's segment.
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  const handler = middy<E, R>();
+  if (tracer) {
+    // Loaded only where the tracer is (see tracing.ts). Traced first, so the logger
+    // middleware's time is inside the invocation's segment.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { captureLambdaHandler } = require('@aws-lambda-powertools/tracer/middleware') as typeof import('@aws-lambda-powertools/tracer/middleware');
+    handler.use(captureLambdaHandler(tracer, { captureResponse: false }));
+  }
+  return handler
     .use(injectLambdaContext(log, { resetKeys: true }))
     .handler((event: E, context: Context) => withLogger(log, () => body(event, context, log)));
 }

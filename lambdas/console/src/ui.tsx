@@ -91,3 +91,29 @@ export function useAction() {
   }, []);
   return { busy, error, run, setError };
 }
+
+/**
+ * The "Delete" card of a webhook's or an automation's page: asks first, deletes, then goes
+ * back to the list; a refusal shows under the button.
+ */
+export function DeleteCard({ kind, name, remove, onDeleted }: { kind: 'webhook' | 'automation'; name: string; remove: () => Promise<unknown>; onDeleted: () => void }) {
+  const action = useAction();
+  return (
+    <div class="card">
+      <h2>Delete</h2>
+      <button
+        type="button"
+        class="danger"
+        disabled={action.busy}
+        onClick={async () => {
+          if (!confirm(`Delete ${kind} ${name}?`)) return;
+          const done = await action.run(async () => (await remove(), true));
+          if (done) onDeleted();
+        }}
+      >
+        {`Delete ${kind}`}
+      </button>
+      <ErrorBanner error={action.error} />
+    </div>
+  );
+}

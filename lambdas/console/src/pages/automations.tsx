@@ -10,7 +10,7 @@ import { TEMPLATE_VARIABLES } from '../../../domain/template';
 import { enc } from '../api';
 import type { Session } from '../main';
 import { go, href, hrefWithQuery } from '../router';
-import { ErrorBanner, Field, useAction, useLoad, When } from '../ui';
+import { DeleteCard, ErrorBanner, Field, useAction, useLoad, When } from '../ui';
 import type { Webhook } from './webhooks';
 
 type EventType = keyof typeof EVENT_CATALOG;
@@ -199,7 +199,6 @@ function AutomationEditor({ session, automation, onSaved }: { session: Session; 
   const [jsonProblem, setJsonProblem] = useState('');
   const editor = useRef<HTMLTextAreaElement>(null);
   const save = useAction();
-  const remove = useAction();
 
   // A new automation goes to the first webhook unless one is picked.
   useEffect(() => {
@@ -360,22 +359,7 @@ function AutomationEditor({ session, automation, onSaved }: { session: Session; 
         </button>
       </form>
       {automation && (
-        <div class="card">
-          <h2>Delete</h2>
-          <button
-            type="button"
-            class="danger"
-            disabled={remove.busy}
-            onClick={async () => {
-              if (!confirm(`Delete automation ${automation.name}?`)) return;
-              const done = await remove.run(async () => (await session.api.call('DELETE', `${session.team}/automations/${enc(automation.id)}`), true));
-              if (done) go('automations');
-            }}
-          >
-            Delete automation
-          </button>
-          <ErrorBanner error={remove.error} />
-        </div>
+        <DeleteCard kind="automation" name={automation.name} remove={() => session.api.call('DELETE', `${session.team}/automations/${enc(automation.id)}`)} onDeleted={() => go('automations')} />
       )}
     </section>
   );

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, enc } from '../api';
 import type { Session } from '../main';
 import { go, href, hrefWithQuery } from '../router';
-import { ErrorBanner, Field, useAction, useLoad, When } from '../ui';
+import { DeleteCard, ErrorBanner, Field, useAction, useLoad, When } from '../ui';
 
 /** A webhook as the API returns it. */
 export interface Webhook {
@@ -218,7 +218,6 @@ function WebhookDetail({ session, id }: { session: Session; id: string }) {
   const test = useAction();
   const [testResult, setTestResult] = useState<TestResult | undefined>(undefined);
   const toggle = useAction();
-  const remove = useAction();
 
   if (loaded.error) return <ErrorBanner error={loaded.error} />;
   if (!webhook) return <p aria-busy="true">Loading…</p>;
@@ -310,22 +309,7 @@ function WebhookDetail({ session, id }: { session: Session; id: string }) {
 
           <WebhookForm key={webhook.updatedAt} session={session} webhook={webhook} onSaved={setWebhook} />
 
-          <div class="card">
-            <h2>Delete</h2>
-            <button
-              type="button"
-              class="danger"
-              disabled={remove.busy}
-              onClick={async () => {
-                if (!confirm(`Delete webhook ${webhook.name}?`)) return;
-                const done = await remove.run(async () => (await session.api.call('DELETE', `${session.team}/webhooks/${enc(webhook.id)}`), true));
-                if (done) go('webhooks');
-              }}
-            >
-              Delete webhook
-            </button>
-            <ErrorBanner error={remove.error} />
-          </div>
+          <DeleteCard kind="webhook" name={webhook.name} remove={() => session.api.call('DELETE', `${session.team}/webhooks/${enc(webhook.id)}`)} onDeleted={() => go('webhooks')} />
         </>
       )}
     </section>
